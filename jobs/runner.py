@@ -1,0 +1,99 @@
+"""Run one claimed job: find its handler, keep its lease alive, record the outcome.
+
+Every way in (the django-q2 task, `process_jobs`, the worker endpoint) claims a
+job through jobs/queue.py and then calls `job_execute`; none of them runs a
+handler any other way.
+"""
+
+import logging
+import threading
+
+from django.db import close_old_connections, connections
+
+from . import queue
+from .models import QueueJob
+from .registry import get_handler, registered_types
+
+logger = logging.getLogger("jobs")
+
+
+class LeaseKeeper:
+    """Renews the job's lease from a side thread while the handler works.
+
+    If the renewal finds the job is no longer ours (it was recovered after we
+    stalled), it says so in the log; the final complete/fail is conditional on
+    the lease, so a stale worker can never overwrite the new attempt's outcome.
+    """
+
+    def __init__(self, job: QueueJob, lease_seconds: int):
+        self.job = job
+        self.lease_seconds = lease_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job.pk}", daemon=True)
+
+    def _run(self):
+        interval = max(self.lease_seconds / 3, 0.5)
+        try:
+            while not self._stop.wait(interval):
+                if not queue.job_renew_lease(job=self.job, lease_seconds=self.lease_seconds):
+                    logger.warning("job %s (%s) lease lost; another worker may take it", self.job.pk, self.job.job_type)
+                    return
+        except Exception:
+            logger.exception("job %s (%s) lease renewal failed", self.job.pk, self.job.job_type)
+        finally:
+            connections.close_all()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def job_execute(job: QueueJob) -> QueueJob:
+    """Run a job this process has claimed and record how it ended."""
+    handler = get_handler(job.job_type)
+    if handler is None:
+        known = ", ".join(registered_types()) or "none"
+        queue.job_fail(
+            job=job,
+            error=f"No handler is registered for job type '{job.job_type}' (registered: {known}).",
+            retryable=False,
+        )
+        return job
+    try:
+        with LeaseKeeper(job, handler.lease_seconds):
+            result = handler.func(job)
+    except handler.retryable_errors as exc:
+        queue.job_fail(job=job, error=_describe(exc), retryable=True)
+    except Exception as exc:
+        logger.exception("job %s (%s) raised", job.pk, job.job_type)
+        queue.job_fail(job=job, error=_describe(exc), retryable=False)
+    except BaseException as exc:
+        # django-q2's timeout (a SystemExit) or a shutdown: record it, then let it
+        # propagate so the process stops as it was asked to.
+        queue.job_fail(job=job, error=f"interrupted: {_describe(exc) or 'stopped'}", retryable=True)
+        raise
+    else:
+        queue.job_complete(job=job, result=result)
+    return job
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def jobs_run_due(*, worker: str, job_type: str | None = None, limit: int | None = None) -> list[QueueJob]:
+    """Recover expired leases, then claim and run due jobs until none is left."""
+    queue.jobs_recover_expired()
+    done = []
+    while limit is None or len(done) < limit:
+        job = queue.job_claim_next(worker=worker, job_type=job_type)
+        if job is None:
+            break
+        done.append(job_execute(job))
+        close_old_connections()
+    return done

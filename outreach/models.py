@@ -1,0 +1,1 @@
+# Campaign, OutreachEmail and Suppression come with the pipeline and sending issues.

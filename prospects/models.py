@@ -1,0 +1,1 @@
+# The ideal customer profile and Prospect models come with the discovery issue.
