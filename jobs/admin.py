@@ -97,7 +97,8 @@ class QueueJobAdmin(admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                f"Today's daily job {job.id} already exists ({job.status}); use 'Run again today (force)' for another run.",
+                f"Today's daily job {job.id} already exists ({job.status}); "
+                "use 'Run again today (force)' for another run.",
                 messages.WARNING,
             )
         return HttpResponseRedirect(reverse("admin:jobs_queuejob_change", args=[job.pk]))

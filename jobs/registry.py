@@ -9,8 +9,8 @@ A handler takes the claimed `QueueJob` and returns a JSON-serialisable result.
 It must be safe to run again after a crash: a recovered job starts from the top.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 class RetryableError(Exception):

@@ -8,7 +8,7 @@ handler any other way.
 import logging
 import threading
 
-from django.db import close_old_connections, connections
+from django.db import connections
 
 from . import queue
 from .models import QueueJob
@@ -95,5 +95,4 @@ def jobs_run_due(*, worker: str, job_type: str | None = None, limit: int | None 
         if job is None:
             break
         done.append(job_execute(job))
-        close_old_connections()
     return done

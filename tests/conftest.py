@@ -160,7 +160,7 @@ class Workers:
     def stop_all(self):
         for proc in self.procs:
             if proc.poll() is None:
-                self.kill(proc, signal.SIGTERM)
+                proc.terminate()  # the cluster's own shutdown stops its children
         deadline = time.monotonic() + 20
         for proc in self.procs:
             try:

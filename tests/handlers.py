@@ -9,7 +9,8 @@ import os
 import time
 from pathlib import Path
 
-from jobs.registry import RetryableError, handler
+from jobs.daily import DAILY_JOB_TYPE
+from jobs.registry import RetryableError, get_handler, handler, register
 
 
 def record(job, event: str = "ran") -> None:
@@ -51,5 +52,32 @@ def stall_first(job):
     if job.attempts == 1:
         Path(job.payload["started_marker"]).touch()
         time.sleep(600)
+    record(job)
+    return {"attempt": job.attempts}
+
+
+def _daily_stand_in(job):
+    """Until the outreach app registers the real daily pipeline, the queue tests
+    drive the daily job type through this; once the real one exists it is used."""
+    record(job)
+    return {
+        "prospectsDiscovered": 0,
+        "prospectsScored": 0,
+        "prospectsQueued": 0,
+        "emailsGenerated": 0,
+        "dailyLimit": 0,
+        "errors": [],
+        "executionTime": "0.0s",
+    }
+
+
+if get_handler(DAILY_JOB_TYPE) is None:
+    register(DAILY_JOB_TYPE, _daily_stand_in)
+
+
+@handler("test.outlive_lease", lease_seconds=2)
+def outlive_lease(job):
+    """Runs for longer than its lease: only renewal keeps it from being recovered."""
+    time.sleep(job.payload.get("sleep", 5))
     record(job)
     return {"attempt": job.attempts}
