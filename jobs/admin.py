@@ -26,9 +26,22 @@ class QueueJobAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ("retry_jobs",)
     fields = (
-        "id", "job_type", "status", "trigger", "attempts", "max_attempts", "dedupe_key",
-        "created_at", "run_after", "started_at", "finished_at", "locked_by", "lease_expires_at",
-        "payload_display", "result_display", "errors_display",
+        "id",
+        "job_type",
+        "status",
+        "trigger",
+        "attempts",
+        "max_attempts",
+        "dedupe_key",
+        "created_at",
+        "run_after",
+        "started_at",
+        "finished_at",
+        "locked_by",
+        "lease_expires_at",
+        "payload_display",
+        "result_display",
+        "errors_display",
     )
     readonly_fields = fields
     change_list_template = "admin/jobs/queuejob/change_list.html"

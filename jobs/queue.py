@@ -117,9 +117,9 @@ def job_claim(*, job_id, worker: str, now: datetime | None = None) -> QueueJob |
         job_type = QueueJob.objects.values_list("job_type", flat=True).get(pk=job_id)
     except QueueJob.DoesNotExist:
         return None
-    claimed = QueueJob.objects.filter(
-        pk=job_id, status=Status.PENDING, run_after__lte=now
-    ).update(**_claim_fields(worker=worker, lease_seconds=_lease_for(job_type), now=now))
+    claimed = QueueJob.objects.filter(pk=job_id, status=Status.PENDING, run_after__lte=now).update(
+        **_claim_fields(worker=worker, lease_seconds=_lease_for(job_type), now=now)
+    )
     if claimed != 1:
         return None
     job = QueueJob.objects.get(pk=job_id)
@@ -127,9 +127,7 @@ def job_claim(*, job_id, worker: str, now: datetime | None = None) -> QueueJob |
     return job
 
 
-def job_claim_next(
-    *, worker: str, job_type: str | None = None, now: datetime | None = None
-) -> QueueJob | None:
+def job_claim_next(*, worker: str, job_type: str | None = None, now: datetime | None = None) -> QueueJob | None:
     """Claim the oldest due pending job (of `job_type`, if given)."""
     now = now or timezone.now()
     due = QueueJob.objects.filter(status=Status.PENDING, run_after__lte=now)
@@ -158,17 +156,17 @@ def job_claim_next(
 
 def job_renew_lease(*, job: QueueJob, lease_seconds: int) -> bool:
     """Extend our lease; False means the job is no longer ours (it was recovered)."""
-    renewed = QueueJob.objects.filter(
-        pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by
-    ).update(lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds))
+    renewed = QueueJob.objects.filter(pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds)
+    )
     return renewed == 1
 
 
 def job_complete(*, job: QueueJob, result) -> bool:
     now = timezone.now()
-    done = QueueJob.objects.filter(
-        pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by
-    ).update(status=Status.COMPLETED, result=result, finished_at=now, lease_expires_at=None)
+    done = QueueJob.objects.filter(pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by).update(
+        status=Status.COMPLETED, result=result, finished_at=now, lease_expires_at=None
+    )
     if done != 1:
         logger.warning("job %s (%s) finished but its lease was lost; result not recorded", job.id, job.job_type)
         return False
@@ -203,9 +201,7 @@ def job_fail(*, job: QueueJob, error: str, retryable: bool, result=None) -> bool
         )
     else:
         fields.update(status=Status.FAILED, finished_at=now)
-    updated = QueueJob.objects.filter(
-        pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by
-    ).update(**fields)
+    updated = QueueJob.objects.filter(pk=job.pk, status=Status.PROCESSING, locked_by=job.locked_by).update(**fields)
     if updated != 1:
         logger.warning("job %s (%s) failed but its lease was lost: %s", job.id, job.job_type, error)
         return False

@@ -122,8 +122,14 @@ def worker_daily_prospect_queue(request):
         message = "Daily prospect queue job failed"
         status = 500
     return JsonResponse(
-        {"success": False, "message": message, "error": job.errors[-1] if job.errors else message,
-         "errors": job.errors, "data": job.result, **body},
+        {
+            "success": False,
+            "message": message,
+            "error": job.errors[-1] if job.errors else message,
+            "errors": job.errors,
+            "data": job.result,
+            **body,
+        },
         status=status,
     )
 
@@ -135,9 +141,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
         logger.error("healthz: database unreachable: %s", type(exc).__name__)
-        return JsonResponse(
-            {"status": "error", "database": {"ok": False, "error": type(exc).__name__}}, status=503
-        )
+        return JsonResponse({"status": "error", "database": {"ok": False, "error": type(exc).__name__}}, status=503)
     return JsonResponse({"status": "ok", "database": {"ok": True}, "worker": _worker_status()})
 
 

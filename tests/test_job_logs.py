@@ -26,16 +26,19 @@ def test_every_step_of_a_job_is_logged_with_its_id_and_type(caplog):
 
     lines = lines_about(caplog, job)
     assert all("(test.flaky)" in line for line in lines)
-    assert [next(word for word in ("enqueued", "claimed", "retry at", "recovered", "completed") if word in line)
-            for line in lines] == ["enqueued", "claimed", "retry at", "claimed", "recovered", "claimed", "completed"]
+    assert [
+        next(word for word in ("enqueued", "claimed", "retry at", "recovered", "completed") if word in line)
+        for line in lines
+    ] == ["enqueued", "claimed", "retry at", "claimed", "recovered", "claimed", "completed"]
     assert claimed.locked_by == "w2"
 
 
 def test_a_failure_is_logged_with_its_reason(caplog):
     job, _ = queue.job_enqueue(job_type="test.broken")
     runner.job_execute(queue.job_claim(job_id=job.pk, worker="w1"))
-    assert any("failed for good" in line and "the payload names no campaign" in line
-               for line in lines_about(caplog, job))
+    assert any(
+        "failed for good" in line and "the payload names no campaign" in line for line in lines_about(caplog, job)
+    )
 
 
 def test_the_cron_secret_never_reaches_the_log(client, cron_auth, caplog):

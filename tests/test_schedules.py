@@ -34,7 +34,10 @@ def test_setup_schedules_is_idempotent():
     assert Schedule.objects.count() == 3
     daily = Schedule.objects.get(name=DAILY)
     assert (daily.func, daily.schedule_type, daily.cron, daily.repeats) == (
-        "jobs.tasks.enqueue_daily", Schedule.CRON, "0 8 * * *", -1,
+        "jobs.tasks.enqueue_daily",
+        Schedule.CRON,
+        "0 8 * * *",
+        -1,
     )
 
 
@@ -70,7 +73,9 @@ def test_the_daily_schedule_runs_at_8_toronto_time_across_the_spring_change(monk
     assert daily.next_run == utc(2026, 3, 9, 12, 0)
     job = QueueJob.objects.get()
     assert (job.job_type, job.trigger, job.dedupe_key) == (
-        "daily_prospect_queue", "cron", "daily_prospect_queue:2026-03-08",
+        "daily_prospect_queue",
+        "cron",
+        "daily_prospect_queue:2026-03-08",
     )
 
 

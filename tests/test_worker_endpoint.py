@@ -6,8 +6,15 @@ from jobs.models import QueueJob
 pytestmark = pytest.mark.django_db
 
 URL = "/api/worker/daily-prospect-queue"
-SEED_KEYS = {"prospectsDiscovered", "prospectsScored", "prospectsQueued", "emailsGenerated", "dailyLimit", "errors",
-             "executionTime"}
+SEED_KEYS = {
+    "prospectsDiscovered",
+    "prospectsScored",
+    "prospectsQueued",
+    "emailsGenerated",
+    "dailyLimit",
+    "errors",
+    "executionTime",
+}
 
 
 def test_get_on_the_worker_url_is_405(client, cron_auth):

@@ -45,8 +45,9 @@ def test_a_live_worker_renews_its_lease_so_a_long_job_is_never_taken_from_it(wor
     runs = tmp_path / "runs.log"
     job, _ = queue.job_enqueue(job_type="test.outlive_lease", payload={"sleep": 5, "record_to": str(runs)})
     first = workers.start("process_jobs", "--poll", "0.2", name="first")
-    wait_for(lambda: QueueJob.objects.filter(pk=job.pk, status="processing").exists(), timeout=30,
-             what="the job to start")
+    wait_for(
+        lambda: QueueJob.objects.filter(pk=job.pk, status="processing").exists(), timeout=30, what="the job to start"
+    )
     workers.start("process_jobs", "--poll", "0.2", name="second")  # recovers anything expired
 
     def finished():
