@@ -170,3 +170,11 @@ LOGGING = {
         "django_q": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Prospect discovery ----------------------------------------------------
+PDL_API_KEY = env.str("PDL_API_KEY", default="")
+PDL_BASE_URL = env.str("PDL_BASE_URL", default="https://api.peopledatalabs.com/v5")
+# The offline source used when PDL_API_KEY is empty (default: the bundled sample).
+PROSPECT_SAMPLE_FILE = env.str("PROSPECT_SAMPLE_FILE", default="")
+# PDL bills a credit per record returned: one run never buys more than this.
+PDL_CREDITS_PER_RUN = env.int("PDL_CREDITS_PER_RUN", default=150)
