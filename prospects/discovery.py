@@ -176,7 +176,7 @@ class Discovery:
         size = min(MAX_PAGE_SIZE, self.credits_left, max(int(want), 0))
         if self.done or size <= 0:
             return None
-        page = self.source.search_page(self.query["query"], size=size, scroll_token=self._scroll_token)
+        page = self.source.search_page(self.query, size=size, scroll_token=self._scroll_token)
         self._requested += size
         totals = self.totals
         totals.pages += 1

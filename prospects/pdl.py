@@ -113,7 +113,11 @@ class PDLClient:
         return text.replace(self._api_key, "[redacted]") if self._api_key else text
 
     def search_page(self, query: dict, *, size: int, scroll_token: str | None = None) -> SearchPage:
-        """One page of Person Search. Zero matches (PDL's 404) is an empty page."""
+        """One page of Person Search. Zero matches (PDL's 404) is an empty page.
+
+        `query` is a whole Elasticsearch body ({"query": {"bool": ...}}): PDL takes
+        it nested inside the request's own `query` field.
+        """
         body = {"query": query, "size": max(1, min(size, MAX_PAGE_SIZE))}
         if scroll_token:
             body["scroll_token"] = scroll_token

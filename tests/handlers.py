@@ -81,3 +81,13 @@ def outlive_lease(job):
     time.sleep(job.payload.get("sleep", 5))
     record(job)
     return {"attempt": job.attempts}
+
+
+@handler("test.discover")
+def discover(job):
+    """Discovery as a job, the way the daily pipeline will run it."""
+    from prospects.discovery import prospects_discover
+    from prospects.models import IdealCustomerProfile
+
+    icp = IdealCustomerProfile.objects.get(pk=job.payload["icp_id"])
+    return prospects_discover(icp=icp, limit=job.payload.get("limit", 10), job=job).as_dict()
