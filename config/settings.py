@@ -32,13 +32,17 @@ def _development_secret_key() -> str:
     path = VAR_DIR / "dev-secret-key"
     if not path.exists():
         VAR_DIR.mkdir(exist_ok=True)
+        # Write aside, then link into place: a reader never sees a half-written key,
+        # and of two processes racing here exactly one key wins.
+        tmp = VAR_DIR / f".dev-secret-key.{os.getpid()}"
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(tmp, path)
         except FileExistsError:
-            pass  # another process won the race; read its key
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(50))
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

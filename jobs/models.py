@@ -36,6 +36,9 @@ class QueueJob(models.Model):
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     locked_by = models.CharField(max_length=200, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # When a django-q2 task was last sent for this job, so the every-minute
+    # dispatcher does not pile up duplicate tasks while one is still queued.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import QueueJob
@@ -28,6 +28,9 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 # How many due jobs one dispatch pass hands to django-q2 at most.
 DISPATCH_BATCH = 50
+# A task sent this long ago and still not run is presumed lost (its cluster was
+# killed before the task was acknowledged) and is sent again.
+REDISPATCH_AFTER = timedelta(minutes=10)
 
 
 def worker_identity() -> str:
@@ -87,6 +90,7 @@ def job_dispatch(job_id) -> None:
 
     try:
         async_task("jobs.tasks.run_job", str(job_id), task_name=f"job {job_id}", group="jobs")
+        QueueJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
     except Exception:
         # The every-minute dispatcher will find the job; the row itself is safe.
         logger.exception("job %s could not be handed to django-q2; it will be picked up later", job_id)
@@ -198,6 +202,7 @@ def job_fail(*, job: QueueJob, error: str, retryable: bool, result=None) -> bool
             status=Status.PENDING,
             run_after=now + timedelta(seconds=backoff_delay(job.attempts)),
             locked_by="",
+            dispatched_at=None,  # the dispatcher sends it when the backoff ends
         )
     else:
         fields.update(status=Status.FAILED, finished_at=now)
@@ -280,11 +285,12 @@ def job_retry(*, job: QueueJob) -> bool:
 
 
 def jobs_dispatch_due(*, now: datetime | None = None) -> int:
-    """Hand every due pending job to django-q2 (retries whose backoff ended,
-    jobs enqueued while no cluster ran). Duplicates are harmless: claims are atomic."""
+    """Hand due pending jobs to django-q2: retries whose backoff ended, jobs whose
+    task was lost. A duplicate would be harmless (claims are atomic), but is avoided."""
     now = now or timezone.now()
+    not_recently_sent = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER)
     ids = list(
-        QueueJob.objects.filter(status=Status.PENDING, run_after__lte=now)
+        QueueJob.objects.filter(not_recently_sent, status=Status.PENDING, run_after__lte=now)
         .order_by("run_after", "created_at")
         .values_list("pk", flat=True)[:DISPATCH_BATCH]
     )

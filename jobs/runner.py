@@ -5,6 +5,7 @@ job through jobs/queue.py and then calls `job_execute`; none of them runs a
 handler any other way.
 """
 
+import json
 import logging
 import threading
 
@@ -20,14 +21,17 @@ logger = logging.getLogger("jobs")
 class LeaseKeeper:
     """Renews the job's lease from a side thread while the handler works.
 
-    If the renewal finds the job is no longer ours (it was recovered after we
-    stalled), it says so in the log; the final complete/fail is conditional on
-    the lease, so a stale worker can never overwrite the new attempt's outcome.
+    A failed renewal (a locked SQLite file, a dropped connection) is retried at
+    the next tick rather than ending renewal, since a lapsed lease means another
+    worker starts the job again. If the job is no longer ours (it was recovered
+    after we stalled) `lost` is set; complete/fail are conditional on the lease,
+    so a stale worker can never overwrite the new attempt's outcome.
     """
 
     def __init__(self, job: QueueJob, lease_seconds: int):
         self.job = job
         self.lease_seconds = lease_seconds
+        self.lost = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{job.pk}", daemon=True)
 
@@ -35,11 +39,18 @@ class LeaseKeeper:
         interval = max(self.lease_seconds / 3, 0.5)
         try:
             while not self._stop.wait(interval):
-                if not queue.job_renew_lease(job=self.job, lease_seconds=self.lease_seconds):
-                    logger.warning("job %s (%s) lease lost; another worker may take it", self.job.pk, self.job.job_type)
+                try:
+                    renewed = queue.job_renew_lease(job=self.job, lease_seconds=self.lease_seconds)
+                except Exception:
+                    logger.exception("job %s (%s) lease renewal failed; retrying", self.job.pk, self.job.job_type)
+                    connections.close_all()
+                    continue
+                if not renewed:
+                    self.lost = True
+                    logger.warning(
+                        "job %s (%s) lease lost: another worker may be running it", self.job.pk, self.job.job_type
+                    )
                     return
-        except Exception:
-            logger.exception("job %s (%s) lease renewal failed", self.job.pk, self.job.job_type)
         finally:
             connections.close_all()
 
@@ -66,6 +77,7 @@ def job_execute(job: QueueJob) -> QueueJob:
     try:
         with LeaseKeeper(job, handler.lease_seconds):
             result = handler.func(job)
+        json.dumps(result)  # a result the database cannot store is the handler's bug, not a crash
     except handler.retryable_errors as exc:
         queue.job_fail(job=job, error=_describe(exc), retryable=True)
     except Exception as exc:

@@ -57,7 +57,8 @@ def _trigger_of(request) -> str:
 
 @csrf_exempt
 def cron_daily_prospect_queue(request):
-    refusal = _refusal(request, ("GET", "HEAD"))
+    # GET only: HEAD (link checkers, uptime monitors) must not enqueue anything.
+    refusal = _refusal(request, ("GET",))
     if refusal:
         return refusal
     if "jobId" in request.GET:
@@ -103,7 +104,13 @@ def worker_daily_prospect_queue(request):
     if refusal:
         return refusal
     started = time.monotonic()
-    jobs_done = runner.jobs_run_due(worker=queue.worker_identity() + ":http", job_type=daily.DAILY_JOB_TYPE, limit=1)
+    try:
+        jobs_done = runner.jobs_run_due(
+            worker=queue.worker_identity() + ":http", job_type=daily.DAILY_JOB_TYPE, limit=1
+        )
+    except DatabaseError as exc:
+        logger.exception("worker endpoint: the database failed while running a job")
+        return _error(503, f"The database failed while running the job ({type(exc).__name__}); try again.")
     meta = {"timestamp": _utc_now_iso()}
     if not jobs_done:
         return JsonResponse({"success": True, "message": "No pending jobs", "meta": meta})

@@ -131,3 +131,9 @@ def test_status_of_an_unknown_id_is_404(client, cron_auth):
 def test_status_needs_the_secret_too(client, cron_auth):
     job_id = client.get(URL, **cron_auth).json()["jobId"]
     assert client.get(f"{URL}?jobId={job_id}").status_code == 401
+
+
+def test_head_enqueues_nothing(client, cron_auth):
+    response = client.head(URL, **cron_auth)
+    assert response.status_code == 405
+    assert not QueueJob.objects.exists()

@@ -141,10 +141,56 @@ def test_retry_puts_a_failed_job_back_with_a_fresh_budget():
     assert not queue.job_retry(job=job)  # only failed jobs
 
 
-def test_dispatch_due_hands_due_jobs_to_django_q(monkeypatch):
+def test_dispatch_due_hands_due_jobs_to_django_q_once_until_presumed_lost(monkeypatch):
     sent = []
-    monkeypatch.setattr(queue, "job_dispatch", sent.append)
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, job_id, **kw: sent.append(job_id))
     due, _ = queue.job_enqueue(job_type="test.record")
     queue.job_enqueue(job_type="test.record", run_after=timezone.now() + timedelta(hours=1))
     assert queue.jobs_dispatch_due() == 1
-    assert sent == [due.pk]
+    assert sent == [str(due.pk)]
+    assert queue.jobs_dispatch_due() == 0  # its task is still queued: no duplicate
+    later = timezone.now() + queue.REDISPATCH_AFTER + timedelta(seconds=1)
+    assert queue.jobs_dispatch_due(now=later) == 1  # the task was lost: send again
+
+
+def test_a_retry_is_dispatched_as_soon_as_its_backoff_ends(monkeypatch):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **kw: None)
+    job, _ = queue.job_enqueue(job_type="test.flaky", payload={"fail_times": 1})
+    queue.job_dispatch(job.pk)
+    runner.job_execute(queue.job_claim(job_id=job.pk, worker=W))
+    job.refresh_from_db()
+    assert queue.jobs_dispatch_due(now=job.run_after - timedelta(seconds=1)) == 0
+    assert queue.jobs_dispatch_due(now=job.run_after + timedelta(seconds=1)) == 1
+
+
+def test_a_result_the_database_cannot_store_fails_the_job_clearly(monkeypatch):
+    from jobs import registry
+
+    monkeypatch.setitem(
+        registry._handlers, "test.bad_result", registry.Handler("test.bad_result", lambda job: {"when": timezone.now()})
+    )
+    job, _ = queue.job_enqueue(job_type="test.bad_result")
+    runner.job_execute(queue.job_claim(job_id=job.pk, worker=W))
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "not JSON serializable" in job.errors[0]
+
+
+def test_lease_renewal_survives_a_failed_renewal(monkeypatch):
+    calls = []
+
+    def renew(*, job, lease_seconds):
+        calls.append(lease_seconds)
+        if len(calls) == 1:
+            raise RuntimeError("database is locked")
+        return True
+
+    monkeypatch.setattr(queue, "job_renew_lease", renew)
+    job = QueueJob(job_type="x", locked_by=W)
+    keeper = runner.LeaseKeeper(job, lease_seconds=1.5)  # renews every 0.5 s
+    with keeper:
+        import time
+
+        time.sleep(1.8)
+    assert len(calls) >= 3
+    assert not keeper.lost

@@ -1,8 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.scheduler import scheduler
@@ -32,13 +33,12 @@ def test_setup_schedules_is_idempotent():
         "recover expired jobs",
     }
     assert Schedule.objects.count() == 3
-    daily = Schedule.objects.get(name=DAILY)
-    assert (daily.func, daily.schedule_type, daily.cron, daily.repeats) == (
-        "jobs.tasks.enqueue_daily",
-        Schedule.CRON,
-        "0 8 * * *",
-        -1,
-    )
+    got = {s.name: (s.func, s.schedule_type, s.cron, s.minutes, s.repeats) for s in Schedule.objects.all()}
+    assert got == {
+        DAILY: ("jobs.tasks.enqueue_daily", Schedule.CRON, "0 8 * * *", None, -1),
+        "dispatch due jobs": ("jobs.tasks.dispatch_due", Schedule.MINUTES, None, 1, -1),
+        "recover expired jobs": ("jobs.tasks.recover_expired", Schedule.MINUTES, None, 3, -1),
+    }
 
 
 def test_setup_schedules_removes_duplicates_left_by_hand():
@@ -100,3 +100,20 @@ def test_a_second_scheduler_pass_in_the_same_slot_does_not_enqueue_again(monkeyp
         scheduler(broker=None)
         scheduler(broker=None)
     assert QueueJob.objects.filter(job_type="daily_prospect_queue").count() == 1
+
+
+def test_the_recovery_and_dispatch_schedules_bring_a_dead_workers_job_back_and_run_it(monkeypatch, tmp_path):
+    from jobs import queue
+
+    monkeypatch.setattr(Conf, "SYNC", True)  # each schedule's task runs inline, as a cluster would run it
+    setup_schedules()
+    runs = tmp_path / "runs.log"
+    job, _ = queue.job_enqueue(job_type="test.record", payload={"record_to": str(runs)})
+    queue.job_claim(job_id=job.pk, worker="dead-worker")  # claimed, then its worker died
+    start = timezone.now()
+    for minutes in (10, 11):  # two scheduler passes a minute apart: recovery, then dispatch
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            scheduler(broker=None)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("completed", 2)
+    assert len(runs.read_text().splitlines()) == 1

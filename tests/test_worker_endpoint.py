@@ -40,6 +40,7 @@ def test_with_nothing_pending_it_says_so(client, cron_auth):
 
 def test_it_runs_the_oldest_due_daily_job_in_the_request(client, cron_auth):
     enqueued = client.get("/api/cron/daily-prospect-queue", **cron_auth).json()["jobId"]
+    newer = client.get("/api/cron/daily-prospect-queue?force=1", **cron_auth).json()["jobId"]
     other, _ = queue.job_enqueue(job_type="test.record")  # not the daily job: left alone
 
     response = client.post(URL, **cron_auth)
@@ -52,6 +53,8 @@ def test_it_runs_the_oldest_due_daily_job_in_the_request(client, cron_auth):
     assert SEED_KEYS <= set(body["data"])
     assert isinstance(body["meta"]["executionTimeMs"], int)
     assert QueueJob.objects.get(pk=enqueued).status == "completed"
+    assert QueueJob.objects.get(pk=newer).status == "pending"  # the next call's
+    assert client.post(URL, **cron_auth).json()["jobId"] == newer
     other.refresh_from_db()
     assert other.status == "pending"
 

@@ -1,10 +1,13 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from jobs import queue, runner
+
+logger = logging.getLogger("jobs")
 
 
 class Command(BaseCommand):
@@ -34,13 +37,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         self.stderr.write(f"Processing jobs as {worker}; Ctrl-C to stop.")
         while not stopping:
-            job = queue.job_claim_next(worker=worker)
-            if job is not None:
-                runner.job_execute(job)
+            try:
+                job = queue.job_claim_next(worker=worker)
+                if job is not None:
+                    runner.job_execute(job)
+                    continue
+                queue.jobs_recover_expired()
+            except DatabaseError:
+                # A restarting database must not end the worker: wait, reconnect, go on.
+                logger.exception("process_jobs: database error; retrying in %.0f s", options["poll"])
+            finally:
                 close_old_connections()
-                continue
-            queue.jobs_recover_expired()
-            close_old_connections()
             deadline = time.monotonic() + options["poll"]
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.1)

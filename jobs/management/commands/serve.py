@@ -1,9 +1,12 @@
+import os
 import signal
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+GRACE_SECONDS = 30
 
 
 class Command(BaseCommand):
@@ -14,9 +17,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         manage = [sys.executable, "manage.py"]
+        # Own process groups: we decide how they stop, and can stop a cluster's children too.
         children = {
-            "web": subprocess.Popen([*manage, "runserver", "--noreload", options["addrport"]]),
-            "worker": subprocess.Popen([*manage, "qcluster"]),
+            "web": subprocess.Popen([*manage, "runserver", "--noreload", options["addrport"]], start_new_session=True),
+            "worker": subprocess.Popen([*manage, "qcluster"], start_new_session=True),
         }
         stopping = False
 
@@ -35,9 +39,15 @@ class Command(BaseCommand):
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for child in children.values():
+        for name, child in children.items():
             try:
-                child.wait(timeout=30)
+                child.wait(timeout=GRACE_SECONDS)
             except subprocess.TimeoutExpired:
-                child.kill()
+                # A job still running is recovered from its lease by the next worker.
+                self.stderr.write(f"The {name} process did not stop within {GRACE_SECONDS} s; killing it.")
+            try:
+                os.killpg(child.pid, signal.SIGKILL)  # and anything it left behind
+            except ProcessLookupError:
+                pass
+            child.wait()
         self.stdout.write("Stopped the web server and the worker.")
