@@ -182,3 +182,23 @@ PDL_BASE_URL = env.str("PDL_BASE_URL", default="https://api.peopledatalabs.com/v
 PROSPECT_SAMPLE_FILE = env.str("PROSPECT_SAMPLE_FILE", default="")
 # PDL bills a credit per record returned: one run never buys more than this.
 PDL_CREDITS_PER_RUN = env.int("PDL_CREDITS_PER_RUN", default=150)
+
+# --- Email generation -------------------------------------------------------
+# Empty OPENAI_API_KEY: drafts come from each campaign's template.
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")  # empty: OpenAI's own
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT = 30.0  # seconds per request
+OPENAI_MAX_RETRIES = 2  # the client's own retries of 429, 5xx and timeouts, with backoff
+OUTREACH_LLM_CONCURRENCY = env.int("OUTREACH_LLM_CONCURRENCY", default=8)
+
+# --- Mail ---------------------------------------------------------------
+EMAIL_URL = env.str("EMAIL_URL", default="") or ("filemail://var/outbox" if DEBUG else "consolemail://")
+if EMAIL_URL.startswith("filemail://"):
+    # django-environ reads "filemail://var/outbox" as host "var", path "outbox": read the path ourselves.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(BASE_DIR / EMAIL_URL.removeprefix("filemail://"))
+else:
+    vars().update(env.email_url_config(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="outreach@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -46,11 +46,13 @@ def job_enqueue(
     dedupe_key: str | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     run_after: datetime | None = None,
+    dispatch: bool = True,
 ) -> tuple[QueueJob, bool]:
     """Create a pending job, or return the existing one with the same `dedupe_key`.
 
     Returns (job, created). Concurrent calls with one key create one row: the
-    unique constraint decides, and the losers read the winner's row.
+    unique constraint decides, and the losers read the winner's row. With
+    `dispatch=False` no worker is woken: the caller means to claim it itself.
     """
     fields = {
         "job_type": job_type,
@@ -76,7 +78,8 @@ def job_enqueue(
             job.trigger,
             dedupe_key,
         )
-        job_dispatch_on_commit(job.id)
+        if dispatch:
+            job_dispatch_on_commit(job.id)
     return job, created
 
 

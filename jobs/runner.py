@@ -63,8 +63,11 @@ class LeaseKeeper:
         self._thread.join(timeout=10)
 
 
-def job_execute(job: QueueJob) -> QueueJob:
-    """Run a job this process has claimed and record how it ended."""
+def job_execute(job: QueueJob, **handler_kwargs) -> QueueJob:
+    """Run a job this process has claimed and record how it ended.
+
+    `handler_kwargs` reach the handler (a command passes its progress display).
+    """
     handler = get_handler(job.job_type)
     if handler is None:
         known = ", ".join(registered_types()) or "none"
@@ -76,13 +79,13 @@ def job_execute(job: QueueJob) -> QueueJob:
         return job
     try:
         with LeaseKeeper(job, handler.lease_seconds):
-            result = handler.func(job)
+            result = handler.func(job, **handler_kwargs)
         json.dumps(result)  # a result the database cannot store is the handler's bug, not a crash
     except handler.retryable_errors as exc:
-        queue.job_fail(job=job, error=_describe(exc), retryable=True)
+        queue.job_fail(job=job, error=_describe(exc), retryable=True, result=_partial_result(exc))
     except Exception as exc:
         logger.exception("job %s (%s) raised", job.pk, job.job_type)
-        queue.job_fail(job=job, error=_describe(exc), retryable=False)
+        queue.job_fail(job=job, error=_describe(exc), retryable=False, result=_partial_result(exc))
     except BaseException as exc:
         # django-q2's timeout (a SystemExit) or a shutdown: record it, then let it
         # propagate so the process stops as it was asked to.
@@ -91,6 +94,16 @@ def job_execute(job: QueueJob) -> QueueJob:
     else:
         queue.job_complete(job=job, result=result)
     return job
+
+
+def _partial_result(exc: BaseException):
+    """A handler may attach what it did before failing (`exc.result`); keep it if storable."""
+    result = getattr(exc, "result", None)
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError):
+        return None
+    return result
 
 
 def _describe(exc: BaseException) -> str:

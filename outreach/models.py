@@ -1,1 +1,127 @@
-# Campaign, OutreachEmail and Suppression come with the pipeline and sending issues.
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+DEFAULT_SUBJECT_TEMPLATE = "A quick question about {{ prospect.company_name|title }}"
+DEFAULT_BODY_TEMPLATE = """Hi {{ prospect.first_name|title }},
+
+I noticed you work as {{ prospect.job_title }} at {{ prospect.company_name|title }}.
+
+{{ campaign.pitch }}
+
+Would a 15-minute call next week be useful?
+
+{{ campaign.sender_name }}"""
+
+
+class Campaign(models.Model):
+    """Who to look for (an ICP), what to offer them, and how many to reach a day."""
+
+    name = models.CharField(max_length=200, unique=True)
+    icp = models.ForeignKey("prospects.IdealCustomerProfile", on_delete=models.PROTECT, related_name="campaigns")
+    sender_name = models.CharField(max_length=200)
+    sender_email = models.EmailField(blank=True, help_text="Empty: DEFAULT_FROM_EMAIL.")
+    pitch = models.TextField(help_text="What we offer and why it matters to them; the generator builds on it.")
+    subject_template = models.CharField(
+        max_length=300, default=DEFAULT_SUBJECT_TEMPLATE, help_text="Used without OpenAI (Django template syntax)."
+    )
+    template = models.TextField(
+        default=DEFAULT_BODY_TEMPLATE,
+        help_text="The body used without OpenAI: Django template syntax with {{ prospect }} and {{ campaign }}.",
+    )
+    daily_limit = models.PositiveIntegerField(default=50, help_text="Emails queued for approval per local day.")
+    min_score = models.PositiveSmallIntegerField(default=60, help_text="Prospects scoring lower are not emailed.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from .generation import TemplateError, check_template
+
+        if self.min_score > 100:
+            raise ValidationError({"min_score": "A score is 0-100."})
+        errors = {}
+        for field in ("subject_template", "template"):
+            try:
+                check_template(getattr(self, field))
+            except TemplateError as exc:
+                errors[field] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def from_email(self) -> str:
+        return self.sender_email or settings.DEFAULT_FROM_EMAIL
+
+
+class OutreachEmail(models.Model):
+    """One draft first email to one prospect for one campaign, and its review."""
+
+    class Status(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", "pending approval"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    # Which way each state may go; the services in approval.py ask before moving.
+    TRANSITIONS = {
+        Status.PENDING_APPROVAL: {Status.APPROVED, Status.REJECTED, Status.CANCELLED},
+        Status.APPROVED: {Status.SENDING, Status.CANCELLED},
+        Status.SENDING: {Status.SENT, Status.APPROVED, Status.FAILED},
+        Status.FAILED: {Status.APPROVED},
+        Status.REJECTED: set(),
+        Status.SENT: set(),
+        Status.CANCELLED: set(),
+    }
+
+    prospect = models.ForeignKey("prospects.Prospect", on_delete=models.CASCADE, related_name="emails")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="emails")
+    job = models.ForeignKey("jobs.QueueJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_APPROVAL)
+    generated_by = models.CharField(max_length=100, help_text="The model's name, or 'template'.")
+    # The local day (TIME_ZONE) it was queued: what the daily limit counts.
+    queued_on = models.DateField(default=timezone.localdate, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=300, blank=True)
+    last_error = models.TextField(blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        permissions = (("approve_outreachemail", "Can approve or reject outreach emails"),)
+        constraints = (models.UniqueConstraint(fields=("campaign", "prospect"), name="one_email_per_prospect"),)
+        indexes = (
+            models.Index(fields=("campaign", "queued_on"), name="email_campaign_day"),
+            # The approval queue: pending emails, newest first.
+            models.Index(fields=("-created_at",), condition=Q(status="pending_approval"), name="email_pending_created"),
+        )
+
+    def __str__(self):
+        return f"{self.subject} → {self.prospect_id}"
+
+    def can_become(self, status) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.PENDING_APPROVAL

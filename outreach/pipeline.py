@@ -1,0 +1,296 @@
+"""The daily job: for each active campaign, discover → score → draft → queue for approval.
+
+Each draft is saved as `pending_approval` the moment it exists, so a crash
+loses at most the drafts in flight. A re-run resumes: people already stored are
+not bought again (they are drafted first), people with an email are skipped,
+and today's limit counts what is already queued today.
+"""
+
+import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prospects.discovery import Discovery, get_person_source, recent_known_ids, source_name
+from prospects.models import Prospect
+from prospects.pdl import PDLError
+from prospects.query import build_person_query
+from prospects.sample import SampleFileError
+from prospects.scoring import prospects_score
+
+from .generation import GenerationAuthError, GenerationError, get_generator
+from .models import Campaign, OutreachEmail
+
+logger = logging.getLogger("outreach")
+
+
+class PipelineError(Exception):
+    """The run cannot go on; `result` keeps what it did before stopping."""
+
+    def __init__(self, message: str, *, result: dict | None = None):
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class CampaignRun:
+    campaign: str
+    daily_limit: int
+    already_queued_today: int = 0
+    target: int = 0
+    discovered: int = 0
+    scored: int = 0
+    generated: int = 0
+    queued: int = 0
+    credits_spent: int = 0
+    errors: list = field(default_factory=list)
+    discovery: dict | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "campaign": self.campaign,
+            "dailyLimit": self.daily_limit,
+            "alreadyQueuedToday": self.already_queued_today,
+            "target": self.target,
+            "prospectsDiscovered": self.discovered,
+            "prospectsScored": self.scored,
+            "emailsGenerated": self.generated,
+            "prospectsQueued": self.queued,
+            "creditsSpent": self.credits_spent,
+            "errors": self.errors,
+            "discovery": self.discovery,
+        }
+
+
+def campaigns_to_run(campaign_name: str | None = None):
+    if campaign_name:
+        campaigns = list(Campaign.objects.filter(name=campaign_name).select_related("icp"))
+        if not campaigns:
+            names = ", ".join(Campaign.objects.values_list("name", flat=True)) or "none yet"
+            raise PipelineError(f"There is no campaign named {campaign_name!r} (campaigns: {names}).")
+        return campaigns
+    return list(Campaign.objects.filter(is_active=True).select_related("icp"))
+
+
+def queued_today(campaign) -> int:
+    return OutreachEmail.objects.filter(campaign=campaign, queued_on=timezone.localdate()).count()
+
+
+def stored_candidates(campaign):
+    """Qualified people for this ICP whom no campaign has an email for yet, best first."""
+    return (
+        Prospect.objects.filter(icp=campaign.icp, status=Prospect.Status.QUALIFIED, score__gte=campaign.min_score)
+        .filter(emails__isnull=True)
+        .order_by("-score", "created_at")
+    )
+
+
+def _describe_prospect(prospect) -> str:
+    return f"{prospect.full_name or 'unnamed'} ({prospect.pdl_id})"
+
+
+class _CampaignDrafting:
+    """Drafts for one campaign in a thread pool; saves each on the calling thread.
+
+    Only the calling thread touches the database, so SQLite's single writer and
+    the test suite's transaction both hold; generators get in-memory objects.
+    """
+
+    def __init__(self, *, run, campaign, generator, job, pool, state, progress):
+        self.run, self.campaign, self.generator, self.job = run, campaign, generator, job
+        self.pool, self.state, self.progress = pool, state, progress
+        self.in_flight = {}
+
+    def submit(self, prospects):
+        for prospect in prospects:
+            if self.state["auth_error"]:
+                return
+            future = self.pool.submit(self.generator.generate, prospect, self.campaign)
+            self.in_flight[future] = prospect
+
+    def collect(self, *, block: bool):
+        """Save every finished draft; with `block`, wait until none is left."""
+        while self.in_flight:
+            done, _ = wait(list(self.in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            if not done:
+                return
+            for future in done:
+                self._save(future, self.in_flight.pop(future))
+
+    def _save(self, future, prospect):
+        if future.cancelled():
+            return
+        try:
+            draft = future.result()  # anything but a GenerationError is a bug: it stops the run
+        except GenerationAuthError as exc:
+            if not self.state["auth_error"]:
+                self.state["auth_error"] = str(exc)
+                self.run.errors.append(f"campaign {self.campaign.name!r}: {exc} Generation stopped for this run.")
+            for other in self.in_flight:
+                other.cancel()
+            return
+        except GenerationError as exc:
+            self.run.errors.append(f"campaign {self.campaign.name!r}, prospect {_describe_prospect(prospect)}: {exc}")
+            return
+        self.run.generated += 1
+        try:
+            with transaction.atomic():
+                OutreachEmail.objects.create(
+                    prospect=prospect,
+                    campaign=self.campaign,
+                    job=self.job,
+                    subject=draft.subject,
+                    body=draft.body,
+                    generated_by=draft.generated_by,
+                )
+        except IntegrityError:
+            # Another run queued this person for this campaign first: nothing lost, nothing doubled.
+            logger.info("campaign %r: %s already has an email", self.campaign.name, _describe_prospect(prospect))
+            return
+        self.run.queued += 1
+        self.progress()
+
+
+def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb) -> CampaignRun:
+    run = CampaignRun(campaign=campaign.name, daily_limit=campaign.daily_limit)
+    run.already_queued_today = queued_today(campaign)
+    run.target = max(campaign.daily_limit - run.already_queued_today, 0)
+    if limit is not None:
+        run.target = min(run.target, limit)
+    if run.target == 0 or state["auth_error"]:
+        return run
+
+    def progress():
+        if progress_cb:
+            progress_cb(run)
+
+    candidates = list(stored_candidates(campaign)[: run.target])
+    concurrency = max(1, settings.OUTREACH_LLM_CONCURRENCY)
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="draft")
+    drafting = _CampaignDrafting(
+        run=run, campaign=campaign, generator=generator, job=job, pool=pool, state=state, progress=progress
+    )
+    try:
+        drafting.submit(candidates)
+        need = run.target - len(candidates)
+        if need > 0 and state["credits_left"] > 0 and not state["discovery_blocked"]:
+            discovery = Discovery(icp=campaign.icp, credit_ceiling=state["credits_left"], source=source, job=job)
+            try:
+                # Page by page, drafting the qualified ones while the next page is fetched.
+                while need > 0 and not state["auth_error"]:
+                    page = discovery.next_page(want=need)
+                    if page is None:
+                        break
+                    run.discovered += len(page.prospects)
+                    scored = prospects_score(prospects=page.prospects, icp=campaign.icp, min_score=campaign.min_score)
+                    run.scored += len(scored)
+                    qualified = [p for p in scored if p.status == Prospect.Status.QUALIFIED][:need]
+                    drafting.submit(qualified)
+                    need -= len(qualified)
+                    progress()
+                    drafting.collect(block=False)
+            except (PDLError, SampleFileError) as exc:
+                if getattr(exc, "retryable", False):
+                    raise
+                state["discovery_blocked"] = True  # the same key would fail the same way for every campaign
+                run.errors.append(f"campaign {campaign.name!r}: {exc}")
+            finally:
+                run.credits_spent = discovery.totals.credits_spent
+                state["credits_left"] -= discovery.totals.credits_spent
+                state["credits_remaining"] = discovery.totals.credits_remaining
+                run.discovery = discovery.totals.as_dict()
+        drafting.collect(block=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    logger.info(
+        "campaign %r: %d queued today before, %d discovered, %d scored, %d generated, %d queued, %d error(s)",
+        campaign.name,
+        run.already_queued_today,
+        run.discovered,
+        run.scored,
+        run.generated,
+        run.queued,
+        len(run.errors),
+    )
+    return run
+
+
+def pipeline_run(*, job=None, campaign_name=None, limit=None, generator=None, source=None, progress=None) -> dict:
+    """Run the daily pipeline now; returns the seed-compatible result."""
+    started = time.monotonic()
+    campaigns = campaigns_to_run(campaign_name)
+    generator = generator or get_generator()
+    source = source or get_person_source()
+    state = {
+        "credits_left": settings.PDL_CREDITS_PER_RUN,
+        "credits_remaining": None,
+        "discovery_blocked": False,
+        "auth_error": None,
+    }
+    runs = []
+    for campaign in campaigns:
+        runs.append(
+            _run_campaign(
+                campaign, job=job, generator=generator, source=source, limit=limit, state=state, progress_cb=progress
+            )
+        )
+    result = {
+        "prospectsDiscovered": sum(r.discovered for r in runs),
+        "prospectsScored": sum(r.scored for r in runs),
+        "prospectsQueued": sum(r.queued for r in runs),
+        "emailsGenerated": sum(r.generated for r in runs),
+        "dailyLimit": sum(r.daily_limit for r in runs),
+        "errors": [error for r in runs for error in r.errors],
+        "executionTime": f"{time.monotonic() - started:.1f}s",
+        "creditsSpent": sum(r.credits_spent for r in runs),
+        "creditsRemaining": state["credits_remaining"],
+        "source": source_name(source),
+        "generator": generator.name,
+        "campaigns": [r.as_dict() for r in runs],
+    }
+    if not campaigns:
+        result["errors"].append("No active campaign: create one in admin (Outreach → Campaigns).")
+    if state["auth_error"]:
+        raise PipelineError(state["auth_error"], result=result)
+    return result
+
+
+def pipeline_plan(*, campaign_name=None, limit=None) -> dict:
+    """What a run would do, without spending a credit or writing a row."""
+    source = get_person_source()
+    exclude = recent_known_ids()
+    plans = []
+    for campaign in campaigns_to_run(campaign_name):
+        already = queued_today(campaign)
+        target = max(campaign.daily_limit - already, 0)
+        if limit is not None:
+            target = min(target, limit)
+        stored = min(stored_candidates(campaign).count(), target)
+        plans.append(
+            {
+                "campaign": campaign.name,
+                "dailyLimit": campaign.daily_limit,
+                "alreadyQueuedToday": already,
+                "target": target,
+                "fromStoredProspects": stored,
+                "toDiscover": target - stored,
+                "pdlQuery": build_person_query(campaign.icp, exclude_ids=exclude),
+            }
+        )
+    return {
+        "source": source_name(source),
+        "generator": get_generator().name,
+        "creditCeiling": settings.PDL_CREDITS_PER_RUN,
+        "campaigns": plans,
+    }
+
+
+def daily_prospect_queue(job, progress=None) -> dict:
+    """The `daily_prospect_queue` job handler (registered in OutreachConfig.ready)."""
+    return pipeline_run(
+        job=job, campaign_name=job.payload.get("campaign"), limit=job.payload.get("limit"), progress=progress
+    )
