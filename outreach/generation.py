@@ -76,7 +76,7 @@ def check_template(source: str) -> None:
 
 def render_template(source: str, context: dict) -> str:
     try:
-        text = _engine.from_string(source).render(Context(context))
+        text = _engine.from_string(source).render(Context(context, autoescape=False))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"The template has a syntax error: {exc}") from None
     missing = sorted(set(_UNDEFINED_RE.findall(text)))

@@ -7,6 +7,7 @@ and today's limit counts what is already queued today.
 """
 
 import logging
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -104,28 +105,49 @@ class _CampaignDrafting:
         self.run, self.campaign, self.generator, self.job = run, campaign, generator, job
         self.pool, self.state, self.progress = pool, state, progress
         self.in_flight = {}
+        self.crash = None
+        self.stopped = threading.Event()
 
     def submit(self, prospects):
         for prospect in prospects:
-            if self.state["auth_error"]:
+            if self.state["auth_error"] or self.crash:
                 return
-            future = self.pool.submit(self.generator.generate, prospect, self.campaign)
+            future = self.pool.submit(self._draft, prospect)
             self.in_flight[future] = prospect
 
+    def _draft(self, prospect):
+        """Runs in a pool thread. After a rejected key, queued drafts are skipped
+        at once instead of each sending one more doomed request."""
+        if self.stopped.is_set():
+            return None
+        try:
+            return self.generator.generate(prospect, self.campaign)
+        except GenerationAuthError:
+            self.stopped.set()
+            raise
+
     def collect(self, *, block: bool):
-        """Save every finished draft; with `block`, wait until none is left."""
+        """Save every finished draft; with `block`, wait until none is left.
+
+        An unexpected error (a bug, not a GenerationError) stops new drafts, but
+        the drafts already made are still saved before it is raised.
+        """
         while self.in_flight:
             done, _ = wait(list(self.in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
             if not done:
-                return
+                break
             for future in done:
                 self._save(future, self.in_flight.pop(future))
+            if self.crash:
+                block = True
+        if self.crash and not self.in_flight:
+            raise self.crash
 
     def _save(self, future, prospect):
         if future.cancelled():
             return
         try:
-            draft = future.result()  # anything but a GenerationError is a bug: it stops the run
+            draft = future.result()
         except GenerationAuthError as exc:
             if not self.state["auth_error"]:
                 self.state["auth_error"] = str(exc)
@@ -135,6 +157,11 @@ class _CampaignDrafting:
             return
         except GenerationError as exc:
             self.run.errors.append(f"campaign {self.campaign.name!r}, prospect {_describe_prospect(prospect)}: {exc}")
+            return
+        except Exception as exc:
+            self.crash = self.crash or exc
+            return
+        if draft is None:  # skipped after the key was rejected
             return
         self.run.generated += 1
         try:

@@ -188,3 +188,53 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "c
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+# --- the outreach cast ------------------------------------------------------
+
+
+@pytest.fixture
+def reviewer(db):
+    """Staff in the Reviewers group (created by a migration), not a superuser."""
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user("reviewer", "reviewer@example.com", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    """Staff who may look at emails but not approve them."""
+    user = User.objects.create_user("stranger", "stranger@example.com", "pw", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_outreachemail", "change_outreachemail", "view_campaign"])
+    )
+    return user
+
+
+@pytest.fixture
+def sample_campaign(db, settings):
+    """The quickstart's campaign on the offline sample source (its ICP matches more than 50 people)."""
+    from django.core.management import call_command
+
+    from outreach.models import Campaign
+
+    settings.PDL_API_KEY = ""
+    settings.OPENAI_API_KEY = ""
+    call_command("create_sample_campaign", stdout=open(os.devnull, "w"))
+    return Campaign.objects.get()
+
+
+@pytest.fixture
+def fake_openai(settings, monkeypatch):
+    """OpenAI configured, answered by tests/openai_fakes.FakeOpenAI through an injected transport."""
+    from outreach.llm import OpenAIGenerator
+
+    from .openai_fakes import FakeOpenAI
+
+    settings.OPENAI_API_KEY = "sk-test-fake"
+    fake = FakeOpenAI()
+    real = OpenAIGenerator.from_settings.__func__
+    monkeypatch.setattr(OpenAIGenerator, "from_settings", classmethod(lambda cls: real(cls, http_client=fake.client())))
+    return fake
