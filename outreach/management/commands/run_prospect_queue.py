@@ -1,5 +1,4 @@
 import json
-import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -26,12 +25,12 @@ class Progress:
             f"discovered {run.discovered} | scored {run.scored} | generated {run.generated}"
         )
         if self.tty:
-            self.stream.write("\r" + self.last.ljust(100))
+            self.stream.write("\r" + self.last.ljust(100), ending="")
             self.stream.flush()
 
     def finish(self):
         if self.last:
-            self.stream.write(("\r" + self.last.ljust(100) if self.tty else self.last) + "\n")
+            self.stream.write("\r" + self.last.ljust(100) if self.tty else self.last)
 
 
 class Command(BaseCommand):
@@ -81,7 +80,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Job {job.pk} was taken by a worker before this command could run it; follow it in admin."
             )
-        progress = Progress(sys.stderr)
+        progress = Progress(self.stderr)
         runner.job_execute(claimed, progress=progress)
         progress.finish()
         job.refresh_from_db()
