@@ -30,8 +30,14 @@ setup: install .env
 	$(MANAGE) setup_schedules
 	$(MANAGE) ensure_admin
 
+# One pipeline run on the embedded defaults (sample prospects, template drafts), then
+# the web server and the worker. A second run on the same day only tops up to the limit.
 run: setup
-	@echo "Starting the web server and the worker; open http://127.0.0.1:8000/admin/ (Ctrl-C stops both)."
+	$(MANAGE) create_sample_campaign
+	$(MANAGE) run_prospect_queue
+	@echo ""
+	@echo "Approve the drafts at http://127.0.0.1:8000/admin/outreach/outreachemail/ (sign in as admin)."
+	@echo "Starting the web server and the worker (Ctrl-C stops both)."
 	$(MANAGE) serve 127.0.0.1:8000
 
 lint: install-dev

@@ -77,7 +77,10 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = OutreachEmail
         fields = ("subject", "body")
-        widgets = {"subject": forms.TextInput(attrs={"size": 90}), "body": forms.Textarea(attrs={"rows": 14})}
+        widgets = {
+            "subject": forms.TextInput(attrs={"size": 90}),
+            "body": forms.Textarea(attrs={"rows": 16, "cols": 90}),
+        }
 
     def clean(self):
         data = super().clean()
@@ -169,7 +172,7 @@ class OutreachEmailAdmin(admin.ModelAdmin):
             ("Industry / size", f"{p.company_industry} / {p.company_size}"),
             ("Location", location),
             ("LinkedIn", p.linkedin_url),
-            ("Score", f"{p.score} — {p.score_reason}"),
+            ("Score", p.score_reason or p.score),
         ]
         body = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         return format_html('<table class="prospect-context">{}</table>', body)

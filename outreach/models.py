@@ -117,7 +117,7 @@ class OutreachEmail(models.Model):
         )
 
     def __str__(self):
-        return f"{self.subject} → {self.prospect_id}"
+        return f"To {self.prospect.full_name or self.prospect.pdl_id}: {self.subject}"
 
     def can_become(self, status) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
