@@ -202,3 +202,15 @@ else:
     vars().update(env.email_url_config(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="outreach@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Sending ---------------------------------------------------------------
+OUTREACH_SEND_WINDOW = env.str("OUTREACH_SEND_WINDOW", default="09:00-17:00")
+OUTREACH_SEND_DAYS = env.str("OUTREACH_SEND_DAYS", default="mon-fri")
+OUTREACH_DAILY_SEND_LIMIT = env.int("OUTREACH_DAILY_SEND_LIMIT", default=50)
+OUTREACH_POSTAL_ADDRESS = env.str("OUTREACH_POSTAL_ADDRESS", default="")
+# Stops all sending at once, whatever the admin switch says.
+OUTREACH_SENDING_PAUSED = env.bool("OUTREACH_SENDING_PAUSED", default=False)
+OUTREACH_SEND_MAX_ATTEMPTS = 5
+# An email in `sending` for longer than this: its worker died mid-send.
+OUTREACH_SENDING_LEASE_SECONDS = 300
+EMAIL_TIMEOUT = 20

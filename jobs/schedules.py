@@ -3,8 +3,19 @@
 from django.conf import settings
 from django_q.models import Schedule
 
+# Schedules other apps add (jobs imports none of them): name -> definition.
+_extra: dict[str, dict] = {}
+
+
+def register_schedule(*, name: str, func: str, minutes: int) -> None:
+    _extra[name] = {"name": name, "func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes}
+
 
 def schedule_definitions() -> list[dict]:
+    return [*_own_definitions(), *_extra.values()]
+
+
+def _own_definitions() -> list[dict]:
     return [
         {
             "name": "daily prospect queue",

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from .generation import GenerationError, draft_problems, get_generator
 from .models import OutreachEmail
+from .sending import sending_dispatch_on_commit
+from .suppression import suppressed_addresses, suppression_for
 
 logger = logging.getLogger("outreach")
 
@@ -36,6 +38,9 @@ def email_approve(*, email: OutreachEmail, user, subject: str | None = None, bod
     problems = draft_problems(subject, body)
     if problems:
         raise ValidationError(f"This email cannot be approved: {'; '.join(problems)}.")
+    rule = suppression_for(email.prospect.email)
+    if rule:
+        raise ValidationError(f"{email.prospect.email} is suppressed ({rule.reason}): this email cannot be approved.")
     now = timezone.now()
     updated = _pending(OutreachEmail.objects.filter(pk=email.pk)).update(
         status=Status.APPROVED, subject=subject, body=body, reviewed_by=user, reviewed_at=now, updated_at=now
@@ -45,6 +50,7 @@ def email_approve(*, email: OutreachEmail, user, subject: str | None = None, bod
         raise ValidationError(f"This email is {email.get_status_display()}, not pending approval: nothing changed.")
     email.refresh_from_db()
     logger.info("email %s approved by %s", email.pk, user)
+    sending_dispatch_on_commit()
     return email
 
 
@@ -66,11 +72,17 @@ def email_reject(*, email: OutreachEmail, user, reason: str) -> OutreachEmail:
 
 
 def emails_approve(*, queryset, user) -> int:
-    """Approve every pending draft in the selection, in one query."""
+    """Approve every pending draft in the selection (suppressed people excepted) in a few queries."""
     _require_reviewer(user)
     now = timezone.now()
-    count = _pending(queryset).update(status=Status.APPROVED, reviewed_by=user, reviewed_at=now, updated_at=now)
+    pending = _pending(queryset)
+    blocked = suppressed_addresses(pending.values_list("prospect__email", flat=True))
+    if blocked:
+        pending = pending.exclude(prospect__email__in=blocked)
+    count = pending.update(status=Status.APPROVED, reviewed_by=user, reviewed_at=now, updated_at=now)
     logger.info("%d email(s) approved in bulk by %s", count, user)
+    if count:
+        sending_dispatch_on_commit()
     return count
 
 

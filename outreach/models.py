@@ -23,6 +23,7 @@ class Campaign(models.Model):
     icp = models.ForeignKey("prospects.IdealCustomerProfile", on_delete=models.PROTECT, related_name="campaigns")
     sender_name = models.CharField(max_length=200)
     sender_email = models.EmailField(blank=True, help_text="Empty: DEFAULT_FROM_EMAIL.")
+    reply_to = models.EmailField(blank=True, help_text="Where replies go, if not to the sender.")
     pitch = models.TextField(help_text="What we offer and why it matters to them; the generator builds on it.")
     subject_template = models.CharField(
         max_length=300, default=DEFAULT_SUBJECT_TEMPLATE, help_text="Used without OpenAI (Django template syntax)."
@@ -103,6 +104,10 @@ class OutreachEmail(models.Model):
     message_id = models.CharField(max_length=300, blank=True)
     last_error = models.TextField(blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
+    # When an approved email may go out next (a retry's backoff, tomorrow's cap, the window).
+    send_after = models.DateTimeField(null=True, blank=True)
+    # Set while a worker holds it in `sending`; a stale one means the worker died mid-send.
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,3 +130,79 @@ class OutreachEmail(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.PENDING_APPROVAL
+
+
+class Suppression(models.Model):
+    """An address or a whole domain we never send to again."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed"
+        BOUNCED = "bounced"
+        MANUAL = "manual"
+        COMPLAINT = "complaint"
+
+    email = models.EmailField(max_length=254, blank=True, help_text="One address (lowercase), or leave empty.")
+    domain = models.CharField(max_length=255, blank=True, help_text="A whole domain, e.g. competitor.example.")
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.MANUAL)
+    source = models.CharField(max_length=200, blank=True, help_text="Where it came from: a link, a bounce, an import.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.UniqueConstraint(fields=("email",), condition=~Q(email=""), name="suppression_unique_email"),
+            models.UniqueConstraint(fields=("domain",), condition=~Q(domain=""), name="suppression_unique_domain"),
+            models.CheckConstraint(
+                condition=(Q(email="") & ~Q(domain="")) | (~Q(email="") & Q(domain="")),
+                name="suppression_email_xor_domain",
+            ),
+        )
+
+    def __str__(self):
+        return self.email or f"*@{self.domain}"
+
+    def clean(self):
+        self.email, self.domain = self.email.strip().lower(), self.domain.strip().lower().lstrip("@")
+        if bool(self.email) == bool(self.domain):
+            raise ValidationError("Give either an address or a domain.")
+
+
+class SendingControl(models.Model):
+    """The global pause switch (one row). OUTREACH_SENDING_PAUSED=true overrides it."""
+
+    paused = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sending control"
+        permissions = (("pause_sending", "Can pause and resume all sending"),)
+
+    def __str__(self):
+        return "Sending paused" if self.paused else "Sending on"
+
+    @classmethod
+    def current(cls) -> "SendingControl":
+        control, _ = cls.objects.get_or_create(pk=1)
+        return control
+
+
+class SenderDay(models.Model):
+    """How many emails one sender address has sent on one local day.
+
+    Reserving a slot is one conditional UPDATE (`count < cap`), so every worker,
+    on every machine, shares the cap exactly.
+    """
+
+    sender = models.EmailField(max_length=254)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("sender", "day"), name="sender_day_unique"),)
+
+    def __str__(self):
+        return f"{self.sender} {self.day}: {self.count}"

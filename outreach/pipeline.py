@@ -25,6 +25,7 @@ from prospects.scoring import prospects_score
 
 from .generation import GenerationAuthError, GenerationError, get_generator
 from .models import Campaign, OutreachEmail
+from .suppression import suppressed_addresses
 
 logger = logging.getLogger("outreach")
 
@@ -88,6 +89,16 @@ def stored_candidates(campaign):
         .filter(emails__isnull=True)
         .order_by("-score", "created_at")
     )
+
+
+def _not_suppressed(prospects: list) -> list:
+    """Drop people who asked not to be contacted (or bounced), marking them so."""
+    blocked = suppressed_addresses(p.email for p in prospects)
+    if blocked:
+        Prospect.objects.filter(email__in=blocked).update(
+            status=Prospect.Status.SUPPRESSED, disqualified_reason="suppressed", updated_at=timezone.now()
+        )
+    return [p for p in prospects if p.email not in blocked]
 
 
 def _describe_prospect(prospect) -> str:
@@ -195,7 +206,7 @@ def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb
         if progress_cb:
             progress_cb(run)
 
-    candidates = list(stored_candidates(campaign)[: run.target])
+    candidates = _not_suppressed(list(stored_candidates(campaign)[: run.target]))
     concurrency = max(1, settings.OUTREACH_LLM_CONCURRENCY)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="draft")
     drafting = _CampaignDrafting(
@@ -215,7 +226,7 @@ def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb
                     run.discovered += len(page.prospects)
                     scored = prospects_score(prospects=page.prospects, icp=campaign.icp, min_score=campaign.min_score)
                     run.scored += len(scored)
-                    qualified = [p for p in scored if p.status == Prospect.Status.QUALIFIED][:need]
+                    qualified = _not_suppressed([p for p in scored if p.status == Prospect.Status.QUALIFIED])[:need]
                     drafting.submit(qualified)
                     need -= len(qualified)
                     progress()

@@ -31,13 +31,15 @@ def test_setup_schedules_is_idempotent():
         DAILY,
         "dispatch due jobs",
         "recover expired jobs",
+        "send approved emails",
     }
-    assert Schedule.objects.count() == 3
+    assert Schedule.objects.count() == 4
     got = {s.name: (s.func, s.schedule_type, s.cron, s.minutes, s.repeats) for s in Schedule.objects.all()}
     assert got == {
         DAILY: ("jobs.tasks.enqueue_daily", Schedule.CRON, "0 8 * * *", None, -1),
         "dispatch due jobs": ("jobs.tasks.dispatch_due", Schedule.MINUTES, None, 1, -1),
         "recover expired jobs": ("jobs.tasks.recover_expired", Schedule.MINUTES, None, 3, -1),
+        "send approved emails": ("outreach.tasks.send_due", Schedule.MINUTES, None, 1, -1),
     }
 
 

@@ -1,0 +1,349 @@
+"""Sending approved emails: once, within the window and the cap, never to the suppressed.
+
+One email is one unit of work: claim it (`approved → sending`, a conditional
+UPDATE), re-check suppression, reserve a slot in the sender's daily cap (a
+conditional UPDATE on a counter row, so every worker shares it), send through
+Django's mail API, record the outcome. An email left in `sending` by a dead
+worker is never sent again blindly: the message may have left.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db.models import F, Q
+from django.utils import timezone
+
+from prospects.models import Prospect
+
+from .models import OutreachEmail, SenderDay, SendingControl, Suppression
+from .suppression import suppression_add, suppression_for
+from .unsubscribe import unsubscribe_token, unsubscribe_url
+
+logger = logging.getLogger("outreach")
+
+Status = OutreachEmail.Status
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# --- the sending window -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    start: time
+    end: time
+    days: frozenset[int]  # 0 = Monday
+
+    @classmethod
+    def from_settings(cls) -> "Window":
+        return cls.parse(settings.OUTREACH_SEND_WINDOW, settings.OUTREACH_SEND_DAYS)
+
+    @classmethod
+    def parse(cls, hours: str, days: str) -> "Window":
+        try:
+            start_text, end_text = (part.strip() for part in hours.split("-"))
+            start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+        except ValueError:
+            raise ValueError(f"OUTREACH_SEND_WINDOW {hours!r} is not like 09:00-17:00.") from None
+        if start >= end:
+            raise ValueError(f"OUTREACH_SEND_WINDOW {hours!r} ends before it starts.")
+        chosen = set()
+        for part in days.lower().replace(" ", "").split(","):
+            first, _, last = part.partition("-")
+            if first not in DAYS or (last and last not in DAYS):
+                raise ValueError(f"OUTREACH_SEND_DAYS {days!r} is not like mon-fri or mon,wed,fri.")
+            a, b = DAYS.index(first), DAYS.index(last or first)
+            chosen.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        return cls(start=start, end=end, days=frozenset(chosen))
+
+    def is_open(self, moment: datetime) -> bool:
+        local = timezone.localtime(moment)
+        return local.weekday() in self.days and self.start <= local.time() < self.end
+
+    def next_open(self, after: datetime) -> datetime:
+        """The first moment at or after `after` when the window is open."""
+        if self.is_open(after):
+            return after
+        local = timezone.localtime(after)
+        for offset in range(8):
+            day = local.date() + timedelta(days=offset)
+            opening = timezone.make_aware(datetime.combine(day, self.start))
+            if day.weekday() in self.days and opening >= after:
+                return opening
+        raise ValueError("The sending window never opens.")
+
+    def next_day_open(self, moment: datetime) -> datetime:
+        """When the window opens on a later local day (for a cap reached today)."""
+        tomorrow = timezone.localdate(moment) + timedelta(days=1)
+        return self.next_open(timezone.make_aware(datetime.combine(tomorrow, time.min)))
+
+
+# --- what may stop sending altogether -------------------------------------------------
+
+
+def sending_blocker() -> str | None:
+    if settings.OUTREACH_SENDING_PAUSED:
+        return "Sending is paused by OUTREACH_SENDING_PAUSED."
+    if SendingControl.objects.filter(pk=1, paused=True).exists():
+        return "Sending is paused in admin (Outreach emails → Resume sending)."
+    if not settings.OUTREACH_POSTAL_ADDRESS.strip():
+        return (
+            "OUTREACH_POSTAL_ADDRESS is not set: every commercial email must carry the sender's postal "
+            "address (CASL, CAN-SPAM). Set it, then sending starts."
+        )
+    return None
+
+
+def sender_problem(address: str) -> str | None:
+    try:
+        validate_email(address)
+    except Exception:
+        return f"the sender address {address!r} is not valid"
+    if "." not in address.rsplit("@", 1)[1]:
+        return f"the sender address {address!r} has no real domain: set the campaign's sender or DEFAULT_FROM_EMAIL"
+    return None
+
+
+# --- the daily cap --------------------------------------------------------------
+
+
+def cap_reserve(*, sender: str, day) -> bool:
+    SenderDay.objects.get_or_create(sender=sender, day=day)
+    return (
+        SenderDay.objects.filter(sender=sender, day=day, count__lt=settings.OUTREACH_DAILY_SEND_LIMIT).update(
+            count=F("count") + 1
+        )
+        == 1
+    )
+
+
+def cap_release(*, sender: str, day) -> None:
+    SenderDay.objects.filter(sender=sender, day=day, count__gt=0).update(count=F("count") - 1)
+
+
+def sent_today(sender: str | None = None) -> int:
+    days = SenderDay.objects.filter(day=timezone.localdate())
+    if sender:
+        days = days.filter(sender=sender)
+    return sum(days.values_list("count", flat=True))
+
+
+# --- the message ------------------------------------------------------------------
+
+
+def build_message(email: OutreachEmail, *, connection=None) -> EmailMessage:
+    campaign, prospect = email.campaign, email.prospect
+    sender = campaign.from_email
+    url = unsubscribe_url(unsubscribe_token(address=prospect.email, campaign_id=campaign.pk))
+    footer = (
+        f"\n\n--\n{campaign.sender_name}\n{settings.OUTREACH_POSTAL_ADDRESS.strip()}\n"
+        f"You are receiving this because of your role at {prospect.company_name or 'your company'}. "
+        f"To receive no more emails from us: {url}"
+    )
+    headers = {
+        "Message-ID": make_msgid(domain=sender.rsplit("@", 1)[1]),
+        "List-Unsubscribe": f"<{url}>, <mailto:{sender}?subject=unsubscribe>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return EmailMessage(
+        subject=email.subject,
+        body=email.body + footer,
+        from_email=formataddr((campaign.sender_name, sender)),
+        to=[prospect.email],
+        reply_to=[campaign.reply_to] if campaign.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+
+
+# --- one email --------------------------------------------------------------------
+
+
+def _retry_delay(attempt: int) -> timedelta:
+    return timedelta(seconds=min(60 * 2 ** max(attempt - 1, 0), 3600))
+
+
+def _release_to_approved(email_id, *, error: str, send_after=None, count_attempt: bool = True, now=None):
+    fields = {"status": Status.APPROVED, "last_error": error, "sending_started_at": None, "send_after": send_after}
+    if not count_attempt:
+        fields["send_attempts"] = F("send_attempts") - 1
+    OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(**fields, updated_at=now or timezone.now())
+
+
+def email_send(*, email_id, now=None, connection=None, window: Window | None = None) -> str:
+    """Try to send one approved email; returns what happened, in a word."""
+    now = now or timezone.now()
+    window = window or Window.from_settings()
+    blocker = sending_blocker()
+    if blocker:
+        return "blocked"
+    if not window.is_open(now):
+        return "outside_window"
+    due = Q(send_after__isnull=True) | Q(send_after__lte=now)
+    claimed = OutreachEmail.objects.filter(due, pk=email_id, status=Status.APPROVED).update(
+        status=Status.SENDING, sending_started_at=now, send_attempts=F("send_attempts") + 1, updated_at=now
+    )
+    if claimed != 1:
+        return "taken"  # another worker has it, or it is no longer approved
+    email = OutreachEmail.objects.select_related("campaign", "prospect").get(pk=email_id)
+    address = email.prospect.email
+
+    rule = suppression_for(address)
+    if rule:
+        OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+            status=Status.CANCELLED, last_error=f"Not sent: {rule} is suppressed ({rule.reason}).", updated_at=now
+        )
+        return "suppressed"
+
+    sender = email.campaign.from_email
+    problem = sender_problem(sender)
+    if problem:
+        _release_to_approved(email_id, error=f"Not sent: {problem}.", count_attempt=False, now=now)
+        return "misconfigured"
+
+    today = timezone.localdate(now)
+    if not cap_reserve(sender=sender, day=today):
+        later = window.next_day_open(now)
+        _release_to_approved(
+            email_id,
+            error=f"Daily cap of {settings.OUTREACH_DAILY_SEND_LIMIT} for {sender} reached; due {later:%Y-%m-%d %H:%M}.",
+            send_after=later,
+            count_attempt=False,
+            now=now,
+        )
+        return "capped"
+
+    message = build_message(email, connection=connection or get_connection(fail_silently=False))
+    try:
+        message.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reply = next(iter(exc.recipients.values()), (0, b""))
+        detail = f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}".strip()
+        cap_release(sender=sender, day=today)
+        if code >= 500:
+            return _bounced(email, detail=detail, now=now)
+        return _transient(email, error=f"the mail server deferred {address} ({detail})", now=now, window=window)
+    except smtplib.SMTPResponseException as exc:
+        cap_release(sender=sender, day=today)
+        detail = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+        if exc.smtp_code >= 500 and isinstance(exc, smtplib.SMTPDataError):
+            OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+                status=Status.FAILED, last_error=f"The mail server refused the message ({detail}).", updated_at=now
+            )
+            return "failed"
+        return _transient(email, error=f"the mail server answered {detail}", now=now, window=window)
+    except (OSError, smtplib.SMTPException) as exc:
+        cap_release(sender=sender, day=today)
+        return _transient(
+            email, error=f"could not reach the mail server ({type(exc).__name__}: {exc})", now=now, window=window
+        )
+    OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+        status=Status.SENT,
+        sent_at=now,
+        message_id=message.extra_headers["Message-ID"],
+        last_error="",
+        sending_started_at=None,
+        updated_at=now,
+    )
+    Prospect.objects.filter(pk=email.prospect_id).update(status=Prospect.Status.CONTACTED, updated_at=now)
+    logger.info("email %s sent to %s as %s", email_id, address, message.extra_headers["Message-ID"])
+    return "sent"
+
+
+def _transient(email, *, error: str, now, window) -> str:
+    if email.send_attempts >= settings.OUTREACH_SEND_MAX_ATTEMPTS:
+        OutreachEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+            status=Status.FAILED,
+            last_error=f"Gave up after {email.send_attempts} attempts: {error}.",
+            sending_started_at=None,
+            updated_at=now,
+        )
+        logger.error("email %s failed for good: %s", email.pk, error)
+        return "failed"
+    later = window.next_open(now + _retry_delay(email.send_attempts))
+    _release_to_approved(email.pk, error=f"Attempt {email.send_attempts} failed: {error}.", send_after=later, now=now)
+    logger.warning("email %s not sent (attempt %d), retry at %s: %s", email.pk, email.send_attempts, later, error)
+    return "retry"
+
+
+def _bounced(email, *, detail: str, now) -> str:
+    OutreachEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        status=Status.FAILED,
+        last_error=f"The mail server refused {email.prospect.email} ({detail}); the address is suppressed.",
+        sending_started_at=None,
+        updated_at=now,
+    )
+    suppression_add(email=email.prospect.email, reason=Suppression.Reason.BOUNCED, source=f"SMTP {detail}"[:200])
+    logger.warning("email %s bounced: %s", email.pk, detail)
+    return "bounced"
+
+
+# --- the batch -------------------------------------------------------------------
+
+
+def emails_recover_stale_sending(*, now=None) -> int:
+    """A worker died mid-send: the message may have left, so a person decides."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTREACH_SENDING_LEASE_SECONDS)
+    count = OutreachEmail.objects.filter(status=Status.SENDING, sending_started_at__lt=stale).update(
+        status=Status.FAILED,
+        last_error=(
+            "A worker stopped while sending this email; it may have been delivered. Check the sent mail "
+            "before using 'Retry sending' so nobody gets it twice."
+        ),
+        sending_started_at=None,
+        updated_at=now,
+    )
+    if count:
+        logger.error("%d email(s) were left in sending by a dead worker; marked for review", count)
+    return count
+
+
+def emails_send_due(*, now=None, limit: int = 200) -> dict:
+    """Send what is due now; safe to run in several workers at once."""
+    now = now or timezone.now()
+    emails_recover_stale_sending(now=now)
+    blocker = sending_blocker()
+    if blocker:
+        logger.info("sending: %s", blocker)
+        return {"blocked": blocker}
+    window = Window.from_settings()
+    if not window.is_open(now):
+        return {"outside_window": window.next_open(now).isoformat()}
+    due = Q(send_after__isnull=True) | Q(send_after__lte=now)
+    ids = list(
+        OutreachEmail.objects.filter(due, status=Status.APPROVED)
+        .order_by("reviewed_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    outcomes: dict[str, int] = {}
+    connection = get_connection(fail_silently=False)
+    for email_id in ids:
+        outcome = email_send(email_id=email_id, now=now, connection=connection, window=window)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if outcome == "blocked":
+            break  # paused mid-batch: the rest stay approved
+    if ids:
+        logger.info("sending: %s", ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
+    return outcomes
+
+
+def sending_dispatch_on_commit() -> None:
+    """Wake a worker to send what was just approved."""
+    from django.db import transaction
+
+    def dispatch():
+        from django_q.tasks import async_task
+
+        try:
+            async_task("outreach.tasks.send_due", task_name="send approved emails", group="sending")
+        except Exception:
+            logger.exception("could not hand sending to django-q2; the every-minute schedule will")
+
+    transaction.on_commit(dispatch)
