@@ -165,6 +165,10 @@ def build_message(email: OutreachEmail, *, connection=None) -> EmailMessage:
 # --- one email --------------------------------------------------------------------
 
 
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
 def _retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempt - 1, 0), 3600))
 
@@ -212,7 +216,8 @@ def email_send(*, email_id, now=None, connection=None, window: Window | None = N
         later = window.next_day_open(now)
         _release_to_approved(
             email_id,
-            error=f"Daily cap of {settings.OUTREACH_DAILY_SEND_LIMIT} for {sender} reached; due {later:%Y-%m-%d %H:%M}.",
+            error=f"Daily cap of {settings.OUTREACH_DAILY_SEND_LIMIT} for {sender} reached; "
+            f"due {timezone.localtime(later):%Y-%m-%d %H:%M}.",
             send_after=later,
             count_attempt=False,
             now=now,
@@ -224,14 +229,14 @@ def email_send(*, email_id, now=None, connection=None, window: Window | None = N
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         code, reply = next(iter(exc.recipients.values()), (0, b""))
-        detail = f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}".strip()
+        detail = f"{code} {_text(reply)}".strip()
         cap_release(sender=sender, day=today)
         if code >= 500:
             return _bounced(email, detail=detail, now=now)
         return _transient(email, error=f"the mail server deferred {address} ({detail})", now=now, window=window)
     except smtplib.SMTPResponseException as exc:
         cap_release(sender=sender, day=today)
-        detail = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+        detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
         if exc.smtp_code >= 500 and isinstance(exc, smtplib.SMTPDataError):
             OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
                 status=Status.FAILED, last_error=f"The mail server refused the message ({detail}).", updated_at=now
