@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -8,8 +9,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
-from . import approval
-from .models import Campaign, OutreachEmail
+from . import approval, sending
+from .models import Campaign, OutreachEmail, SendingControl, Suppression
+from .suppression import suppressions_import_csv
 
 Status = OutreachEmail.Status
 
@@ -106,8 +108,9 @@ class OutreachEmailAdmin(admin.ModelAdmin):
     ordering = ("-job__created_at", "-created_at")  # newest job first
     show_full_result_count = False
     list_per_page = 50
-    actions = ("approve_selected", "reject_selected", "regenerate_selected")
+    actions = ("approve_selected", "reject_selected", "regenerate_selected", "retry_sending")
     change_form_template = "admin/outreach/outreachemail/change_form.html"
+    change_list_template = "admin/outreach/outreachemail/change_list.html"
     fieldsets = (
         ("The prospect", {"fields": ("prospect_context", "score_breakdown")}),
         ("The email", {"fields": ("campaign", "subject", "body", "generated_by")}),
@@ -133,6 +136,9 @@ class OutreachEmailAdmin(admin.ModelAdmin):
 
     def has_approve_permission(self, request):
         return request.user.has_perm(approval.APPROVE_PERMISSION)
+
+    def has_pause_permission(self, request):
+        return request.user.has_perm("outreach.pause_sending")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not obj.is_editable:
@@ -232,7 +238,51 @@ class OutreachEmailAdmin(admin.ModelAdmin):
             return reverse("admin:outreach_outreachemail_change", args=[following])
         return reverse("admin:outreach_outreachemail_changelist")
 
+    # --- sending: the pause switch and today's count ----------------------------------
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("sending/", self.admin_site.admin_view(self.sending_switch_view), name="outreach_sending_switch"),
+            *super().get_urls(),
+        ]
+
+    def sending_switch_view(self, request):
+        from django.http import HttpResponseNotAllowed
+        from django.urls import reverse
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_pause_permission(request):
+            raise PermissionDenied
+        paused = request.POST.get("paused") == "1"
+        sending.sending_set_paused(paused=paused, user=request.user)
+        self.message_user(
+            request,
+            "Sending is paused: nothing goes out until you resume." if paused else "Sending resumed.",
+            messages.WARNING if paused else messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:outreach_outreachemail_changelist"))
+
+    def changelist_view(self, request, extra_context=None):
+        blocker = sending.sending_blocker()
+        extra_context = {
+            **(extra_context or {}),
+            "sending_blocker": blocker,
+            "sending_paused": SendingControl.objects.filter(pk=1, paused=True).exists(),
+            "sent_today": sending.sent_today(),
+            "send_cap": settings.OUTREACH_DAILY_SEND_LIMIT,
+            "can_pause": self.has_pause_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
     # --- actions ---------------------------------------------------------------
+
+    @admin.action(description="Retry sending the selected failed emails", permissions=["approve"])
+    def retry_sending(self, request, queryset):
+        count = sending.emails_retry_sending(queryset=queryset)
+        self.message_user(request, f"Queued {count} email(s) to be sent again.", messages.SUCCESS)
 
     @admin.action(description="Approve the selected emails", permissions=["approve"])
     def approve_selected(self, request, queryset):
@@ -268,3 +318,63 @@ class OutreachEmailAdmin(admin.ModelAdmin):
         self.message_user(request, f"Regenerated {done} draft(s).", messages.SUCCESS)
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV: one address or domain per row, in the first column.")
+    reason = forms.ChoiceField(choices=Suppression.Reason.choices, initial=Suppression.Reason.MANUAL)
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "reason", "source", "created_at")
+    list_filter = ("reason",)
+    search_fields = ("email", "domain", "source")
+    fields = ("email", "domain", "reason", "source")
+    change_list_template = "admin/outreach/suppression/change_list.html"
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a suppression is a promise; remove it (delete) rather than edit it
+
+    def save_model(self, request, obj, form, change):
+        from .suppression import suppression_add
+
+        rule, cancelled = suppression_add(
+            email=obj.email, domain=obj.domain, reason=obj.reason, source=obj.source or f"admin ({request.user})"
+        )
+        obj.pk = rule.pk
+        if cancelled:
+            self.message_user(request, f"Cancelled {cancelled} unsent email(s).", messages.WARNING)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="outreach_suppression_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            raw = form.cleaned_data["file"].read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text; export it as CSV (UTF-8) and try again.")
+            else:
+                added, problems = suppressions_import_csv(
+                    text=text, reason=form.cleaned_data["reason"], source=f"CSV import by {request.user}"
+                )
+                self.message_user(request, f"Imported {added} suppression(s).", messages.SUCCESS)
+                for problem in problems[:20]:
+                    self.message_user(request, f"Skipped {problem}.", messages.WARNING)
+                from django.urls import reverse
+
+                return HttpResponseRedirect(reverse("admin:outreach_suppression_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Import suppressions", "form": form,
+                   "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/outreach/suppression/import.html", context)

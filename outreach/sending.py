@@ -339,6 +339,25 @@ def emails_send_due(*, now=None, limit: int = 200) -> dict:
     return outcomes
 
 
+def sending_set_paused(*, paused: bool, user=None) -> None:
+    control = SendingControl.current()
+    control.paused, control.updated_by = paused, user
+    control.save(update_fields=["paused", "updated_by", "updated_at"])
+    logger.warning("sending %s by %s", "paused" if paused else "resumed", user)
+    if not paused:
+        sending_dispatch_on_commit()  # what is due goes out now, once
+
+
+def emails_retry_sending(*, queryset) -> int:
+    """Failed emails go back to approved with a fresh budget of attempts (a person decided)."""
+    count = queryset.filter(status=Status.FAILED).update(
+        status=Status.APPROVED, send_after=None, send_attempts=0, updated_at=timezone.now()
+    )
+    if count:
+        sending_dispatch_on_commit()
+    return count
+
+
 def sending_dispatch_on_commit() -> None:
     """Wake a worker to send what was just approved."""
     from django.db import transaction
