@@ -182,6 +182,7 @@ PDL_BASE_URL = env.str("PDL_BASE_URL", default="https://api.peopledatalabs.com/v
 PROSPECT_SAMPLE_FILE = env.str("PROSPECT_SAMPLE_FILE", default="")
 # PDL bills a credit per record returned: one run never buys more than this.
 PDL_CREDITS_PER_RUN = env.int("PDL_CREDITS_PER_RUN", default=150)
+PDL_RETRY_BACKOFF = 2.0  # seconds before the first retry of a 429/5xx/timeout; doubles each time
 
 # --- Email generation -------------------------------------------------------
 # Empty OPENAI_API_KEY: drafts come from each campaign's template.

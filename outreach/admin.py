@@ -1,6 +1,6 @@
 from django import forms
-from django.contrib import admin, messages
 from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
 
 from . import approval, sending
+from .generation import draft_problems
 from .models import Campaign, OutreachEmail, SendingControl, Suppression
 from .suppression import suppressions_import_csv
 
@@ -86,8 +87,13 @@ class ReviewForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "reject" and not data.get("reason", "").strip():
-            self.add_error("reason", "Say why the email is rejected.")
+        if data.get("decision") == "reject":
+            if not data.get("reason", "").strip():
+                self.add_error("reason", "Say why the email is rejected.")
+        elif "subject" in data and "body" in data:
+            # An edit is held to the same standard as a draft, saved or approved.
+            for problem in draft_problems(data["subject"], data["body"]):
+                self.add_error(None, f"This email cannot be saved: {problem}.")
         return data
 
 
@@ -208,8 +214,8 @@ class OutreachEmailAdmin(admin.ModelAdmin):
             elif decision == "reject":
                 approval.email_reject(email=obj, user=request.user, reason=form.cleaned_data["reason"])
                 request._review_outcome = (messages.SUCCESS, f"Rejected the email to {obj.prospect}.")
-            elif obj.is_editable:
-                obj.save(update_fields=["subject", "body", "updated_at"])
+            elif not approval.email_edit(email=obj, subject=obj.subject, body=obj.body):
+                request._review_outcome = (messages.ERROR, "The email was reviewed meanwhile; the edit was not saved.")
         except ValidationError as exc:
             request._review_outcome = (messages.ERROR, " ".join(exc.messages))
 
@@ -286,8 +292,14 @@ class OutreachEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected emails", permissions=["approve"])
     def approve_selected(self, request, queryset):
-        count = approval.emails_approve(queryset=queryset, user=request.user)
+        count, skipped = approval.emails_approve(queryset=queryset, user=request.user)
         self.message_user(request, f"Approved {count} email(s).", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Left {skipped} email(s) pending: suppressed, or not fit to send as written.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Reject the selected emails…", permissions=["approve"])
     def reject_selected(self, request, queryset):

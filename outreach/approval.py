@@ -71,19 +71,34 @@ def email_reject(*, email: OutreachEmail, user, reason: str) -> OutreachEmail:
     return email
 
 
-def emails_approve(*, queryset, user) -> int:
-    """Approve every pending draft in the selection (suppressed people excepted) in a few queries."""
+def emails_approve(*, queryset, user) -> tuple[int, int]:
+    """Approve the pending drafts in the selection in a few queries, whatever their number.
+
+    Returns (approved, skipped): drafts to suppressed people, or that fail the draft
+    checks (an edit left a placeholder), stay pending for a person to look at.
+    """
     _require_reviewer(user)
     now = timezone.now()
-    pending = _pending(queryset)
-    blocked = suppressed_addresses(pending.values_list("prospect__email", flat=True))
-    if blocked:
-        pending = pending.exclude(prospect__email__in=blocked)
-    count = pending.update(status=Status.APPROVED, reviewed_by=user, reviewed_at=now, updated_at=now)
+    rows = list(_pending(queryset).values_list("pk", "subject", "body", "prospect__email"))
+    blocked = suppressed_addresses(address for *_, address in rows)
+    fit = [pk for pk, subject, body, address in rows if address not in blocked and not draft_problems(subject, body)]
+    count = _pending(OutreachEmail.objects.filter(pk__in=fit)).update(
+        status=Status.APPROVED, reviewed_by=user, reviewed_at=now, updated_at=now
+    )
     logger.info("%d email(s) approved in bulk by %s", count, user)
     if count:
         sending_dispatch_on_commit()
-    return count
+    return count, len(rows) - count
+
+
+def email_edit(*, email: OutreachEmail, subject: str, body: str) -> bool:
+    """Save a reviewer's edit to a draft that is still pending; False if it was reviewed meanwhile."""
+    return (
+        _pending(OutreachEmail.objects.filter(pk=email.pk)).update(
+            subject=subject.strip(), body=body.strip(), updated_at=timezone.now()
+        )
+        == 1
+    )
 
 
 def emails_reject(*, queryset, user, reason: str) -> int:

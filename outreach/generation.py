@@ -79,7 +79,7 @@ def render_template(source: str, context: dict) -> str:
         text = _engine.from_string(source).render(Context(context, autoescape=False))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"The template has a syntax error: {exc}") from None
-    missing = sorted(set(_UNDEFINED_RE.findall(text)))
+    missing = sorted({name if name != "%s" else "a variable" for name in _UNDEFINED_RE.findall(text)})
     if missing:
         raise TemplateError(
             f"The template uses {', '.join('{{ ' + m + ' }}' for m in missing)}, which "
@@ -88,8 +88,22 @@ def render_template(source: str, context: dict) -> str:
     return text.strip()
 
 
+def _plain_fields(obj, exclude=()) -> dict:
+    """An object's own column values: a template (run in a drafting thread) can reach
+    nothing else, so it can never query the database."""
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.is_relation and f.attname not in exclude
+    }
+
+
 def template_context(prospect, campaign) -> dict:
-    return {"prospect": prospect, "campaign": campaign, "sender_name": campaign.sender_name}
+    return {
+        "prospect": _plain_fields(prospect, exclude=("raw",)),
+        "campaign": _plain_fields(campaign, exclude=("template", "subject_template")),
+        "sender_name": campaign.sender_name,
+    }
 
 
 class TemplateGenerator:

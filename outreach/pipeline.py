@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from prospects.discovery import Discovery, get_person_source, recent_known_ids, source_name
@@ -21,13 +22,15 @@ from prospects.models import Prospect
 from prospects.pdl import PDLError
 from prospects.query import build_person_query
 from prospects.sample import SampleFileError
-from prospects.scoring import prospects_score
+from prospects.scoring import SCORE_REASON_PREFIX, prospects_score
 
 from .generation import GenerationAuthError, GenerationError, get_generator
 from .models import Campaign, OutreachEmail
 from .suppression import suppressed_addresses
 
 logger = logging.getLogger("outreach")
+
+HIDDEN_EMAIL = "PDL hides addresses"
 
 
 class PipelineError(Exception):
@@ -83,9 +86,16 @@ def queued_today(campaign) -> int:
 
 
 def stored_candidates(campaign):
-    """Qualified people for this ICP whom no campaign has an email for yet, best first."""
+    """People found for this ICP, good enough for this campaign, whom no campaign has an email for yet.
+
+    Qualification is per campaign: someone below another campaign's minimum may be
+    above this one's, so "disqualified" for a low score does not rule them out here.
+    """
+    usable = Q(status=Prospect.Status.QUALIFIED) | Q(
+        status=Prospect.Status.DISQUALIFIED, disqualified_reason__startswith=SCORE_REASON_PREFIX
+    )
     return (
-        Prospect.objects.filter(icp=campaign.icp, status=Prospect.Status.QUALIFIED, score__gte=campaign.min_score)
+        Prospect.objects.filter(usable, icp=campaign.icp, score__gte=campaign.min_score)
         .filter(emails__isnull=True)
         .order_by("-score", "created_at")
     )
@@ -175,6 +185,13 @@ class _CampaignDrafting:
         if draft is None:  # skipped after the key was rejected
             return
         self.run.generated += 1
+        # Another run (a forced one, the command) may be filling the same day or person.
+        if queued_today(self.campaign) >= self.campaign.daily_limit:
+            logger.info("campaign %r: daily limit reached by another run; draft dropped", self.campaign.name)
+            return
+        if OutreachEmail.objects.filter(prospect=prospect).exists():
+            logger.info("%s already has an email from another campaign", _describe_prospect(prospect))
+            return
         try:
             with transaction.atomic():
                 OutreachEmail.objects.create(
@@ -193,8 +210,7 @@ class _CampaignDrafting:
         self.progress()
 
 
-def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb) -> CampaignRun:
-    run = CampaignRun(campaign=campaign.name, daily_limit=campaign.daily_limit)
+def _run_campaign(campaign, *, run, job, generator, source, limit, state, progress_cb) -> CampaignRun:
     run.already_queued_today = queued_today(campaign)
     run.target = max(campaign.daily_limit - run.already_queued_today, 0)
     if limit is not None:
@@ -220,7 +236,7 @@ def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb
             try:
                 # Page by page, drafting the qualified ones while the next page is fetched.
                 while need > 0 and not state["auth_error"]:
-                    page = discovery.next_page(want=need)
+                    page = discovery.next_page(want=need)  # never more than this run can use
                     if page is None:
                         break
                     run.discovered += len(page.prospects)
@@ -231,8 +247,16 @@ def _run_campaign(campaign, *, job, generator, source, limit, state, progress_cb
                     need -= len(qualified)
                     progress()
                     drafting.collect(block=False)
+                    if page.prospects and all(HIDDEN_EMAIL in p.disqualified_reason for p in page.prospects):
+                        state["discovery_blocked"] = True
+                        run.errors.append(
+                            f"campaign {campaign.name!r}: PDL: every record on the page hides its email address "
+                            "(a free plan?); discovery stopped so no more credits go on people we cannot email."
+                        )
+                        break
             except (PDLError, SampleFileError) as exc:
                 if getattr(exc, "retryable", False):
+                    drafting.collect(block=True)  # keep the drafts already paid for, then retry the job
                     raise
                 state["discovery_blocked"] = True  # the same key would fail the same way for every campaign
                 run.errors.append(f"campaign {campaign.name!r}: {exc}")
@@ -270,13 +294,34 @@ def pipeline_run(*, job=None, campaign_name=None, limit=None, generator=None, so
         "auth_error": None,
     }
     runs = []
-    for campaign in campaigns:
-        runs.append(
+    try:
+        for campaign in campaigns:
+            run = CampaignRun(campaign=campaign.name, daily_limit=campaign.daily_limit)
+            runs.append(run)  # before it runs, so a failure still reports what it did
             _run_campaign(
-                campaign, job=job, generator=generator, source=source, limit=limit, state=state, progress_cb=progress
+                campaign,
+                run=run,
+                job=job,
+                generator=generator,
+                source=source,
+                limit=limit,
+                state=state,
+                progress_cb=progress,
             )
-        )
-    result = {
+    except Exception as exc:
+        # What the run did before failing stays visible in the job (its drafts are saved).
+        exc.result = _result(runs, started=started, state=state, source=source, generator=generator)
+        raise
+    result = _result(runs, started=started, state=state, source=source, generator=generator)
+    if not campaigns:
+        result["errors"].append("No active campaign: create one in admin (Outreach → Campaigns).")
+    if state["auth_error"]:
+        raise PipelineError(state["auth_error"], result=result)
+    return result
+
+
+def _result(runs, *, started, state, source, generator) -> dict:
+    return {
         "prospectsDiscovered": sum(r.discovered for r in runs),
         "prospectsScored": sum(r.scored for r in runs),
         "prospectsQueued": sum(r.queued for r in runs),
@@ -290,17 +335,11 @@ def pipeline_run(*, job=None, campaign_name=None, limit=None, generator=None, so
         "generator": generator.name,
         "campaigns": [r.as_dict() for r in runs],
     }
-    if not campaigns:
-        result["errors"].append("No active campaign: create one in admin (Outreach → Campaigns).")
-    if state["auth_error"]:
-        raise PipelineError(state["auth_error"], result=result)
-    return result
 
 
 def pipeline_plan(*, campaign_name=None, limit=None) -> dict:
     """What a run would do, without spending a credit or writing a row."""
     source = get_person_source()
-    exclude = recent_known_ids()
     plans = []
     for campaign in campaigns_to_run(campaign_name):
         already = queued_today(campaign)
@@ -316,7 +355,7 @@ def pipeline_plan(*, campaign_name=None, limit=None) -> dict:
                 "target": target,
                 "fromStoredProspects": stored,
                 "toDiscover": target - stored,
-                "pdlQuery": build_person_query(campaign.icp, exclude_ids=exclude),
+                "pdlQuery": build_person_query(campaign.icp, exclude_ids=recent_known_ids(campaign.icp)),
             }
         )
     return {

@@ -93,10 +93,10 @@ class IdealCustomerProfileAdmin(admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return "Save the profile to see the query."
         body = {"query": build_person_query(obj), "size": MAX_PAGE_SIZE}
-        known = len(recent_known_ids())
+        known = len(recent_known_ids(obj))
         note = (
-            f"Each run also excludes the {known} most recently stored people (must_not terms on id), "
-            "so nobody is bought twice."
+            f"Each run also excludes the {known} most recently stored people found for this profile "
+            "(must_not terms on id), so nobody is bought twice."
             if known
             else "No people stored yet, so no one is excluded by id."
         )

@@ -25,7 +25,9 @@ PROFESSIONAL_EMAIL_TYPES = ("current_professional", "professional")
 def get_person_source():
     """PDL when a key is configured, the offline sample source otherwise."""
     if settings.PDL_API_KEY:
-        return PDLClient(api_key=settings.PDL_API_KEY, base_url=settings.PDL_BASE_URL)
+        return PDLClient(
+            api_key=settings.PDL_API_KEY, base_url=settings.PDL_BASE_URL, backoff_base=settings.PDL_RETRY_BACKOFF
+        )
     return SampleSource(settings.PROSPECT_SAMPLE_FILE or None)
 
 
@@ -146,8 +148,12 @@ class DiscoveryTotals:
         }
 
 
-def recent_known_ids(limit: int = EXCLUDE_IDS_LIMIT) -> list[str]:
-    return list(Prospect.objects.order_by("-created_at", "-id").values_list("pdl_id", flat=True)[:limit])
+def recent_known_ids(icp=None, limit: int = EXCLUDE_IDS_LIMIT) -> list[str]:
+    """The newest stored people found for this ICP (the ones its query would return again)."""
+    known = Prospect.objects.all()
+    if icp is not None and icp.pk:
+        known = known.filter(icp=icp)
+    return list(known.order_by("-created_at", "-id").values_list("pdl_id", flat=True)[:limit])
 
 
 class Discovery:
@@ -158,7 +164,7 @@ class Discovery:
         self.job = job
         self.source = source or get_person_source()
         self.credit_ceiling = max(int(credit_ceiling), 0)
-        self.query = build_person_query(icp, exclude_ids=recent_known_ids())
+        self.query = build_person_query(icp, exclude_ids=recent_known_ids(icp))
         self.totals = DiscoveryTotals(source=source_name(self.source), query=self.query)
         self._scroll_token = None
         self._requested = 0  # records asked for so far: what PDL may bill at most
@@ -192,6 +198,11 @@ class Discovery:
         totals.prospects.extend(stored.prospects)
         stored.credits_spent = page.credits_spent
         if not page.records or len(page.records) < size or not page.scroll_token or totals.returned >= page.total:
+            totals.exhausted = True
+        elif not stored.prospects:
+            # A whole page of people we already have: the exclusion list no longer covers
+            # them, and paying for more pages of the same would only waste credits.
+            logger.warning("discovery for ICP %r: a page held only known people; stopping", self.icp.name)
             totals.exhausted = True
         self._scroll_token = page.scroll_token
         logger.info(

@@ -8,7 +8,7 @@ from . import taxonomy
 
 # How many already-stored PDL ids the query excludes (newest first): enough to
 # never re-buy yesterday's people, small enough to keep the request light.
-EXCLUDE_IDS_LIMIT = 500
+EXCLUDE_IDS_LIMIT = 1000
 
 
 def build_person_query(icp, *, exclude_ids=()) -> dict:

@@ -8,11 +8,11 @@ kind of people here as at PDL; it costs no credits.
 """
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 
 from .pdl import SearchPage
+from .scoring import title_tokens
 
 DEFAULT_SAMPLE_FILE = Path(__file__).parent / "data" / "sample_people.json"
 
@@ -61,9 +61,6 @@ class SampleSource:
         )
 
 
-_WORD = re.compile(r"[a-z0-9]+")
-
-
 def _values(record: dict, field: str) -> list:
     value = record.get(field)
     if value is None:
@@ -73,7 +70,7 @@ def _values(record: dict, field: str) -> list:
 
 
 def _tokens(text) -> set[str]:
-    return set(_WORD.findall(str(text).lower())) if isinstance(text, str) else set()
+    return title_tokens(text) if isinstance(text, str) else set()
 
 
 def matches(clause: dict, record: dict) -> bool:

@@ -5,6 +5,7 @@ leaves empty is "anyone fits" and earns its full weight. Near misses (a
 director when the ICP asks for VPs, the next company size up) earn half.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -25,6 +26,8 @@ WEIGHTS = {
 assert sum(WEIGHTS.values()) == 100
 
 DEFAULT_MIN_SCORE = 60
+# How a low score's disqualification reads; the pipeline recognises it per campaign.
+SCORE_REASON_PREFIX = "score "
 
 # Seniority ladder for near misses: one rung away earns half.
 LEVEL_RANK = {
@@ -39,6 +42,14 @@ LEVEL_RANK = {
     "cxo": 6,
     "owner": 6,
 }
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def title_tokens(text: str) -> set[str]:
+    """Words as PDL's `match` (and the sample source) see them: "sales/marketing" is two."""
+    return set(_WORD.findall((text or "").lower()))
 
 
 @dataclass
@@ -91,8 +102,8 @@ def _fraction_and_note(criterion: str, prospect: Prospect, icp) -> tuple[float, 
     if criterion == "title_keywords":
         if not icp.title_keywords:
             return 1, "any title"
-        title_words = set(prospect.job_title.lower().replace("&", " ").split())
-        hits = [k for k in icp.title_keywords if set(k.lower().split()) <= title_words]
+        title_words = title_tokens(prospect.job_title)
+        hits = [k for k in icp.title_keywords if title_tokens(k) and title_tokens(k) <= title_words]
         return (1, f"title has '{hits[0]}'") if hits else (0, "title has none of the keywords")
     if criterion == "work_email":
         return (1, "work email") if prospect.email else (0, "no usable work email")
@@ -126,7 +137,9 @@ def prospects_score(*, prospects, icp, min_score: int = DEFAULT_MIN_SCORE) -> li
                 prospect.status, prospect.disqualified_reason = Prospect.Status.QUALIFIED, ""
             else:
                 prospect.status = Prospect.Status.DISQUALIFIED
-                prospect.disqualified_reason = f"score {result.total} is below the minimum of {min_score}"
+                prospect.disqualified_reason = (
+                    f"{SCORE_REASON_PREFIX}{result.total} is below the minimum of {min_score}"
+                )
         prospect.updated_at = now  # bulk_update skips auto_now
         scored.append(prospect)
     Prospect.objects.bulk_update(

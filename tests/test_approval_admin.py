@@ -92,10 +92,23 @@ def test_an_edit_that_leaves_a_placeholder_cannot_be_approved(client, reviewer, 
     (email,) = make_emails(campaign, 1)
     client.force_login(reviewer)
     body = "Hi [First Name],\n\nA short, honest note about audits for your team.\n"
-    response = client.post(change_url(email), {"subject": "s", "body": body, "decision": "approve"}, follow=True)
-    assert "leftover placeholder" in " ".join(str(m) for m in response.context["messages"])
+    for decision in ("approve", ""):  # neither approved nor saved
+        response = client.post(change_url(email), {"subject": "s", "body": body, "decision": decision})
+        assert response.status_code == 200
+        assert "leftover placeholder &#x27;[First Name]&#x27;" in response.content.decode()
     email.refresh_from_db()
-    assert email.status == "pending_approval"
+    assert (email.status, email.body) == ("pending_approval", "Hi there,\n\nA short, honest note about audits.\n\nSam")
+
+
+def test_bulk_approve_leaves_drafts_that_fail_the_checks_pending(client, reviewer, campaign):
+    good, bad = make_emails(campaign, 2)
+    OutreachEmail.objects.filter(pk=bad.pk).update(body="Hi [First Name], a note that is long enough to pass.")
+    client.force_login(reviewer)
+    response = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [good.pk, bad.pk]}, follow=True
+    )
+    assert "Left 1 email(s) pending" in " ".join(str(m) for m in response.context["messages"])
+    assert dict(OutreachEmail.objects.values_list("pk", "status")) == {good.pk: "approved", bad.pk: "pending_approval"}
 
 
 def test_a_reviewer_rejects_with_a_reason_and_cannot_without_one(client, reviewer, campaign):

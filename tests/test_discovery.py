@@ -184,3 +184,20 @@ def test_the_api_key_appears_in_no_log_line_and_no_job_result_after_a_401(icp, w
     assert API_KEY not in stored
     assert API_KEY not in caplog.text
     assert "check PDL_API_KEY" in caplog.text
+
+
+def test_the_exclusion_list_is_this_profiles_people(icp, with_pdl):
+    other = IdealCustomerProfile.objects.create(name="other", industries=["retail"])
+    Prospect.objects.create(pdl_id="theirs", raw={}, icp=other)
+    Prospect.objects.create(pdl_id="ours", raw={}, icp=icp)
+    add(with_pdl, page([person(1)], total=1))
+    prospects_discover(icp=icp, limit=10)
+    excluded = sent_bodies(with_pdl)[0]["query"]["query"]["bool"]["must_not"][0]["terms"]["id"]
+    assert excluded == ["ours"]
+
+
+def test_a_page_of_only_known_people_stops_paging(icp, with_pdl):
+    Prospect.objects.bulk_create(Prospect(pdl_id=f"pdl-{i:05d}", raw={}) for i in range(100))  # beyond the list
+    add(with_pdl, page([person(i) for i in range(100)], total=5000, scroll_token="more"))
+    totals = prospects_discover(icp=icp, limit=300, credit_ceiling=300)
+    assert (totals.pages, totals.stored, totals.duplicates, totals.exhausted) == (1, 0, 100, True)

@@ -163,3 +163,9 @@ def test_at_most_the_configured_number_of_completions_are_in_flight(sample_campa
     job = run_job(limit=16)
     assert job.result["prospectsQueued"] == 16
     assert fake_openai.peak == 4  # never more, and really concurrent
+
+
+def test_a_template_reaches_only_the_prospects_and_campaigns_own_fields(campaign):
+    campaign.template = "Hi {{ prospect.first_name }} at {{ prospect.icp.name }}, a note long enough to send to you."
+    with pytest.raises(GenerationError, match=r"\{\{ prospect.icp.name \}\}"):
+        TemplateGenerator().generate(make_prospect(), campaign)

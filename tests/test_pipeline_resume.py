@@ -10,9 +10,9 @@ from jobs import queue, runner
 from outreach import pipeline
 from outreach.generation import TemplateGenerator
 from outreach.models import Campaign, OutreachEmail
-from prospects.models import IdealCustomerProfile
+from prospects.models import IdealCustomerProfile, Prospect
 
-from .pdl_fakes import API_KEY, add, page, person, sent_bodies
+from .pdl_fakes import API_KEY, add, error, page, person, sent_bodies
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,48 @@ def test_stored_qualified_people_are_drafted_before_any_credit_is_spent(settings
         result = pipeline.pipeline_run()
         assert [b["size"] for b in sent_bodies(pdl)] == [2]  # 10 - 4 queued - 4 stored
     assert result["prospectsQueued"] == 6 and OutreachEmail.objects.count() == 10
+
+
+def test_a_pdl_outage_mid_run_keeps_the_drafts_made_and_retries_the_job(settings):
+    settings.PDL_API_KEY = API_KEY
+    icp = IdealCustomerProfile.objects.create(name="vps", industries=["computer software"])
+    Campaign.objects.create(
+        name="Q4", icp=icp, sender_name="Sam", pitch="We make audits painless for you.", min_score=80
+    )
+    with responses.RequestsMock() as pdl:
+        # 50 people, of whom 5 are below the minimum, so a second page is needed: PDL is down for it.
+        weak = {"job_company_industry": "retail"}  # 75 points
+        records = [person(i, **(weak if i < 5 else {})) for i in range(50)]
+        add(pdl, page(records, total=5000, scroll_token="t2"), *[error(503, "api_error", "down")] * 4)
+        job = run_daily_job()
+    assert job.status == "pending" and "PDL had a server error (503" in job.errors[0]  # retried later
+    assert OutreachEmail.objects.count() == 45  # every draft made before the outage is saved
+    assert job.result["prospectsQueued"] == 45 and job.result["creditsSpent"] == 50
+
+
+def test_a_page_of_hidden_addresses_stops_discovery_with_one_clear_error(settings):
+    settings.PDL_API_KEY = API_KEY
+    icp = IdealCustomerProfile.objects.create(name="vps", industries=["computer software"])
+    Campaign.objects.create(name="Q4", icp=icp, sender_name="Sam", pitch="We make audits painless for you.")
+    with responses.RequestsMock() as pdl:
+        add(pdl, page([person(i, work_email=True, emails=True) for i in range(50)], total=5000, scroll_token="t"))
+        result = pipeline.pipeline_run()
+        assert len(pdl.calls) == 1  # not 150 credits on people nobody can email
+    assert result["prospectsQueued"] == 0 and result["creditsSpent"] == 50
+    assert "every record on the page hides its email address" in result["errors"][0]
+
+
+def test_qualification_is_per_campaign(settings):
+    settings.PDL_API_KEY = ""
+    icp = IdealCustomerProfile.objects.create(
+        name="software", industries=["computer software"], job_title_levels=["cxo"]
+    )
+    Campaign.objects.create(name="Strict", icp=icp, sender_name="S", pitch="p" * 10, min_score=100)
+    pipeline.pipeline_run(campaign_name="Strict")
+    below = Prospect.objects.filter(status="disqualified", disqualified_reason__startswith="score ", score__gte=60)
+    assert below.exists()
+    Campaign.objects.create(name="Lenient", icp=icp, sender_name="S", pitch="p" * 10, min_score=60)
+    with responses.RequestsMock():  # no PDL key: the sample source; no HTTP either way
+        pipeline.pipeline_run(campaign_name="Lenient")
+    lenient = OutreachEmail.objects.filter(campaign__name="Lenient").values_list("prospect_id", flat=True)
+    assert set(below.values_list("pk", flat=True)) & set(lenient)

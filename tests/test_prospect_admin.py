@@ -83,7 +83,8 @@ def test_an_industry_with_commas_survives_one_per_line(client, superuser):
 
 def test_the_icp_page_shows_the_query_pdl_will_get(client, superuser):
     icp = IdealCustomerProfile.objects.create(name="x", industries=["computer software"], exclude_companies=["acme"])
-    make_prospect(1)
+    make_prospect(1, icp=icp)
+    make_prospect(2)  # found for another profile: not this query's concern
     client.force_login(superuser)
     page = client.get(reverse("admin:prospects_idealcustomerprofile_change", args=[icp.pk])).content.decode()
     assert "&quot;job_company_industry&quot;: [" in page
@@ -137,3 +138,17 @@ def test_csv_export_has_the_selected_prospects_and_defuses_formulas(client, supe
     assert [r["pdl_id"] for r in rows] == ["p1"]
     assert rows[0]["company_name"].startswith("'=")
     assert rows[0]["email"] == "p1@x.example"
+
+
+def test_hostile_records_from_the_source_are_stored_as_received_and_shown_escaped(client, superuser, settings):
+    from prospects.discovery import prospects_discover
+
+    settings.PDL_API_KEY = ""
+    prospects_discover(icp=IdealCustomerProfile.objects.create(name="all"), limit=1000, credit_ceiling=1000)
+    hostile = Prospect.objects.get(job_title__contains="<script>")
+    assert hostile.raw["job_title"] == "<script>alert('x')</script> head of growth"
+    client.force_login(superuser)
+    listing = f"{CHANGELIST}?q={hostile.full_name.replace(' ', '+')}"
+    for url in (listing, reverse("admin:prospects_prospect_change", args=[hostile.pk])):
+        content = client.get(url).content.decode()
+        assert "<script>alert(" not in content and "&lt;script&gt;alert(" in content

@@ -71,7 +71,15 @@ def test_dry_run_makes_no_http_request_and_writes_no_row(sample_campaign, settin
     assert not Prospect.objects.exists() and not QueueJob.objects.exists()
 
 
-def test_a_failed_run_exits_with_its_error(sample_campaign, settings, tmp_path):
+def test_a_broken_source_is_reported_as_the_campaigns_error(sample_campaign, settings, tmp_path):
     settings.PROSPECT_SAMPLE_FILE = str(tmp_path / "missing.json")
-    out, _ = run("--json")  # a broken source is recorded as the campaign's error, the run completes
+    out, _ = run("--json")  # the run completes; the campaign's error says what to fix
     assert "does not exist" in json.loads(out)["errors"][0]
+
+
+def test_a_failed_run_exits_non_zero_with_its_error(sample_campaign, fake_openai):
+    fake_openai.always = 401
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=r"The run failed: .*OpenAI rejected the API key \(401\)"):
+        call_command("run_prospect_queue", "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue())["prospectsQueued"] == 0  # the partial result is still printed

@@ -115,3 +115,9 @@ def test_below_the_minimum_is_disqualified_with_the_reason_and_the_rest_qualifie
     assert good.score_breakdown == {k: v for k, v in WEIGHTS.items()}
     assert (no_email.status, no_email.disqualified_reason) == ("disqualified", "no usable email: x")
     assert no_email.score == 95
+
+
+@pytest.mark.parametrize("title", ["head of sales, emea", "sales/marketing director", "VP-Growth"])
+def test_title_keywords_are_matched_word_by_word_as_the_search_does(title):
+    icp = IdealCustomerProfile(name="t", title_keywords=["sales", "growth"])
+    assert score_prospect(prospect(job_title=title), icp).breakdown["title_keywords"] == 10
