@@ -106,7 +106,7 @@ class OutreachEmailAdmin(admin.ModelAdmin):
     """The approval queue: what a reviewer needs to decide, and nothing they can break."""
 
     form = ReviewForm
-    list_display = ("subject", "prospect_name", "company", "score", "campaign", "status", "age")
+    list_display = ("subject", "prospect_name", "company", "score", "campaign", "status", "age", "delivery")
     list_display_links = ("subject",)
     list_select_related = ("prospect", "campaign")
     list_filter = (StatusFilter, "campaign")
@@ -168,6 +168,14 @@ class OutreachEmailAdmin(admin.ModelAdmin):
     @admin.display(description="age", ordering="created_at")
     def age(self, obj):
         return timesince(obj.created_at)
+
+    @admin.display(description="delivery")
+    def delivery(self, obj):
+        if obj.status == Status.SENT:
+            return f"sent {timezone.localtime(obj.sent_at):%Y-%m-%d %H:%M}"
+        if obj.last_error:
+            return f"{obj.last_error[:120]} (attempts: {obj.send_attempts})"
+        return "-"
 
     # --- change view -------------------------------------------------------------
 

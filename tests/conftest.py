@@ -196,8 +196,18 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "c
 @pytest.fixture
 def reviewer(db):
     """Staff in the Reviewers group (created by a migration), not a superuser."""
+    import importlib
+
     from django.contrib.auth.models import Group
 
+    if not Group.objects.filter(name="Reviewers").exists():
+        # A transactional test before this one flushed the migration's rows: make them again, from its list.
+        migration = importlib.import_module("outreach.migrations.0002_reviewers_group")
+        group = Group.objects.create(name="Reviewers")
+        for app_label, model, codename in migration.REVIEWER_PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, content_type__model=model, codename=codename)
+            )
     user = User.objects.create_user("reviewer", "reviewer@example.com", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Reviewers"))
     return user
@@ -238,3 +248,71 @@ def fake_openai(settings, monkeypatch):
     real = OpenAIGenerator.from_settings.__func__
     monkeypatch.setattr(OpenAIGenerator, "from_settings", classmethod(lambda cls: real(cls, http_client=fake.client())))
     return fake
+
+
+# --- sending --------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, and settings that send to it, any day, any hour."""
+    from .smtp_fakes import SMTPServer
+
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.OUTREACH_POSTAL_ADDRESS = "Example Co., 100 King St W, Toronto ON M5X 1A9, Canada"
+    settings.OUTREACH_SEND_WINDOW, settings.OUTREACH_SEND_DAYS = "00:00-23:59", "mon-sun"
+    settings.OUTREACH_SENDING_PAUSED = False
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def approved_emails(db, reviewer):
+    """make(n) → n approved emails to distinct people, from one campaign."""
+    from outreach.models import Campaign, OutreachEmail
+    from prospects.models import IdealCustomerProfile, Prospect
+
+    icp = IdealCustomerProfile.objects.create(name="send test")
+    campaign = Campaign.objects.create(
+        name="Send test",
+        icp=icp,
+        sender_name="Sam Sender",
+        sender_email="sam@sender.example",
+        pitch="We make audits painless.",
+    )
+    made = []
+
+    def make(count, status="approved", start=0):
+        prospects = Prospect.objects.bulk_create(
+            Prospect(
+                pdl_id=f"s{i}",
+                full_name=f"person {i}",
+                email=f"person{i}@client{i}.example",
+                company_name=f"client {i}",
+                raw={},
+                status="qualified",
+            )
+            for i in range(start, start + count)
+        )
+        emails = OutreachEmail.objects.bulk_create(
+            OutreachEmail(
+                prospect=p,
+                campaign=campaign,
+                subject=f"Hello {p.company_name}",
+                body="Hi,\n\nA short, honest note about audits.\n\nSam",
+                generated_by="template",
+                status=status,
+                reviewed_by=reviewer if status == "approved" else None,
+            )
+            for p in prospects
+        )
+        made.extend(emails)
+        return emails
+
+    make.campaign = campaign
+    return make

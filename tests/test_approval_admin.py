@@ -215,3 +215,13 @@ def test_regenerate_redrafts_pending_emails(client, reviewer, campaign):
     email.refresh_from_db()
     assert email.subject == "A quick question about Company 0"
     assert email.status == "pending_approval"
+
+
+def test_the_reviewers_group_from_the_migration_has_exactly_what_a_reviewer_needs():
+    from django.contrib.auth.models import Group
+
+    perms = set(Group.objects.get(name="Reviewers").permissions.values_list("content_type__app_label", "codename"))
+    assert perms == {
+        ("outreach", "view_outreachemail"), ("outreach", "change_outreachemail"),
+        ("outreach", "approve_outreachemail"), ("outreach", "view_campaign"), ("prospects", "view_prospect"),
+    }  # fmt: skip

@@ -4,7 +4,7 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from outreach.models import OutreachEmail
 
@@ -44,13 +44,13 @@ def browser_page(monkeypatch, tmp_path):
 
 
 def test_a_reviewer_signs_in_edits_and_approves_a_draft_then_rejects_the_next(
-    live_server, browser_page, sample_campaign, settings, tmp_path
+    live_server, browser_page, sample_campaign, settings, reviewer
 ):
     from outreach.pipeline import pipeline_run
 
     pipeline_run(limit=2)
     user = User.objects.create_user("rita", "rita@example.com", "a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Reviewers"))
+    user.groups.add(reviewer.groups.get())
     page = browser_page
 
     page.goto(f"{live_server.url}/admin/")
