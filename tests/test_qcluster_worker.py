@@ -31,3 +31,23 @@ def test_a_running_qcluster_completes_a_job_enqueued_over_http_with_no_manual_tr
 
     wait_for(heartbeat, timeout=30, what="the cluster heartbeat in /healthz")
     assert QueueJob.objects.count() == 1
+
+
+def test_a_running_qcluster_sends_an_email_as_soon_as_it_is_approved(workers, smtp, approved_emails, reviewer):
+    from outreach import approval
+    from outreach.models import OutreachEmail
+
+    workers.env.update(
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+        OUTREACH_POSTAL_ADDRESS="Example Co., 100 King St W, Toronto",
+        OUTREACH_SEND_WINDOW="00:00-23:59",
+        OUTREACH_SEND_DAYS="mon-sun",
+    )
+    cluster = workers.start("qcluster", name="qcluster")
+    (draft,) = approved_emails(1, status="pending_approval")
+    approval.email_approve(email=draft, user=reviewer)  # no schedule set up: only approval wakes the worker
+
+    wait_for(lambda: smtp.mailbox.messages, timeout=60, what=f"the email to arrive; log:\n{workers.log(cluster)}")
+    draft.refresh_from_db()
+    assert draft.status == "sent"
+    assert OutreachEmail.objects.filter(status="sent").count() == 1

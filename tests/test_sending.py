@@ -196,3 +196,24 @@ def test_the_window_setting_is_validated():
     for hours, days in (("9-5", "mon-fri"), ("17:00-09:00", "mon-fri"), ("09:00-17:00", "monday")):
         with pytest.raises(ValueError):
             Window.parse(hours, days)
+
+
+def test_reply_to_is_set_when_the_campaign_has_one(smtp, approved_emails):
+    approved_emails(1)
+    approved_emails.campaign.reply_to = "replies@sender.example"
+    approved_emails.campaign.save()
+    emails_send_due()
+    ((_, message),) = smtp.mailbox.messages
+    assert message["Reply-To"] == "replies@sender.example"
+
+
+def test_the_pipeline_never_drafts_for_a_suppressed_address(sample_campaign):
+    from outreach.pipeline import pipeline_run
+
+    pipeline_run(limit=5)
+    first = OutreachEmail.objects.first().prospect
+    OutreachEmail.objects.all().delete()  # as if those drafts had never been made
+    Suppression.objects.create(domain=first.email.split("@")[1], reason="manual")
+    pipeline_run(limit=5)
+    assert not OutreachEmail.objects.filter(prospect__email__endswith="@" + first.email.split("@")[1]).exists()
+    assert Prospect.objects.get(pk=first.pk).status == "suppressed"
