@@ -281,9 +281,12 @@ class OutreachEmailAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         blocker = sending.sending_blocker()
+        window = sending.Window.from_settings()
+        now = timezone.now()
         extra_context = {
             **(extra_context or {}),
             "sending_blocker": blocker,
+            "window_opens": None if window.is_open(now) else timezone.localtime(window.next_open(now)),
             "sending_paused": SendingControl.objects.filter(pk=1, paused=True).exists(),
             "sent_today": sending.sent_today(),
             "send_cap": settings.OUTREACH_DAILY_SEND_LIMIT,
