@@ -201,6 +201,9 @@ if EMAIL_URL.startswith("filemail://"):
     EMAIL_FILE_PATH = str(BASE_DIR / EMAIL_URL.removeprefix("filemail://"))
 else:
     vars().update(env.email_url_config(EMAIL_URL))
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 (set just above)
+    # The same backend, recording whether a failure came after the message was handed over.
+    EMAIL_BACKEND = "outreach.smtp.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="outreach@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -211,7 +214,7 @@ OUTREACH_DAILY_SEND_LIMIT = env.int("OUTREACH_DAILY_SEND_LIMIT", default=50)
 OUTREACH_POSTAL_ADDRESS = env.str("OUTREACH_POSTAL_ADDRESS", default="")
 # Stops all sending at once, whatever the admin switch says.
 OUTREACH_SENDING_PAUSED = env.bool("OUTREACH_SENDING_PAUSED", default=False)
-OUTREACH_SEND_MAX_ATTEMPTS = 5
+OUTREACH_SEND_MAX_ATTEMPTS = 7  # 1 min, 5, 15, 1 h, 3 h, 6 h apart: about ten hours in all
 # An email in `sending` for longer than this: its worker died mid-send.
 OUTREACH_SENDING_LEASE_SECONDS = 300
 EMAIL_TIMEOUT = 20

@@ -45,7 +45,7 @@ def draft_problems(subject: str, body: str) -> list[str]:
         problems.append("the subject is empty")
     elif len(subject) > SUBJECT_MAX:
         problems.append(f"the subject is {len(subject)} characters (at most {SUBJECT_MAX})")
-    if "\n" in subject:
+    if "\n" in subject or "\r" in subject:
         problems.append("the subject has a line break")
     if len(body) < BODY_MIN:
         problems.append(f"the body is {len(body)} characters (at least {BODY_MIN})")

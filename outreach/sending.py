@@ -12,9 +12,10 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from email.utils import formataddr, make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db.models import F, Q
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils import timezone
 from prospects.models import Prospect
 
 from .models import OutreachEmail, SenderDay, SendingControl, Suppression
+from .smtp import data_was_sent, reset_phase
 from .suppression import suppression_add, suppression_for
 from .unsubscribe import unsubscribe_token, unsubscribe_url
 
@@ -92,6 +94,12 @@ def sending_blocker() -> str | None:
         return "Sending is paused by OUTREACH_SENDING_PAUSED."
     if SendingControl.objects.filter(pk=1, paused=True).exists():
         return "Sending is paused in admin (Outreach emails → Resume sending)."
+    site = urlsplit(settings.SITE_URL)
+    if not settings.DEBUG and (site.scheme != "https" or site.hostname in ("127.0.0.1", "localhost", "::1")):
+        return (
+            f"SITE_URL is {settings.SITE_URL!r}: unsubscribe links must be public https URLs (RFC 8058). "
+            "Set SITE_URL to this site's public https address."
+        )
     if not settings.OUTREACH_POSTAL_ADDRESS.strip():
         return (
             "OUTREACH_POSTAL_ADDRESS is not set: every commercial email must carry the sender's postal "
@@ -169,8 +177,13 @@ def _text(reply) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
+# Waits before the next try of one email: an outage of several hours fails nothing.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
+                timedelta(hours=3), timedelta(hours=6))  # fmt: skip
+
+
 def _retry_delay(attempt: int) -> timedelta:
-    return timedelta(seconds=min(60 * 2 ** max(attempt - 1, 0), 3600))
+    return RETRY_DELAYS[min(max(attempt, 1), len(RETRY_DELAYS)) - 1]
 
 
 def _release_to_approved(email_id, *, error: str, send_after=None, count_attempt: bool = True, now=None):
@@ -208,7 +221,10 @@ def email_send(*, email_id, now=None, connection=None, window: Window | None = N
     sender = email.campaign.from_email
     problem = sender_problem(sender)
     if problem:
-        _release_to_approved(email_id, error=f"Not sent: {problem}.", count_attempt=False, now=now)
+        # An hour's wait, so a campaign without a sender cannot fill every batch.
+        _release_to_approved(
+            email_id, error=f"Not sent: {problem}.", send_after=now + timedelta(hours=1), count_attempt=False, now=now
+        )
         return "misconfigured"
 
     today = timezone.localdate(now)
@@ -224,44 +240,92 @@ def email_send(*, email_id, now=None, connection=None, window: Window | None = N
         )
         return "capped"
 
-    message = build_message(email, connection=connection or get_connection(fail_silently=False))
+    try:
+        message = build_message(email, connection=connection or get_connection(fail_silently=False))
+        message.message()  # headers are checked here (a line break in the subject), before anything is sent
+    except (BadHeaderError, ValueError) as exc:
+        cap_release(sender=sender, day=today)
+        OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+            status=Status.FAILED, last_error=f"Not sent: the message could not be built ({exc}).", updated_at=now
+        )
+        return "failed"
+    reset_phase()
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         code, reply = next(iter(exc.recipients.values()), (0, b""))
         detail = f"{code} {_text(reply)}".strip()
         cap_release(sender=sender, day=today)
-        if code >= 500:
+        if code >= 500 and _mailbox_unknown(code, detail):
             return _bounced(email, detail=detail, now=now)
+        if code >= 500:  # policy (5.7.x relaying, blocklists): our problem, not the address's
+            OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+                status=Status.FAILED, last_error=f"The mail server refused to relay it ({detail}).", updated_at=now
+            )
+            return "failed"
         return _transient(email, error=f"the mail server deferred {address} ({detail})", now=now, window=window)
-    except smtplib.SMTPResponseException as exc:
+    except smtplib.SMTPDataError as exc:
         cap_release(sender=sender, day=today)
         detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        if exc.smtp_code >= 500 and isinstance(exc, smtplib.SMTPDataError):
+        if exc.smtp_code >= 500:
             OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
                 status=Status.FAILED, last_error=f"The mail server refused the message ({detail}).", updated_at=now
             )
             return "failed"
         return _transient(email, error=f"the mail server answered {detail}", now=now, window=window)
     except (OSError, smtplib.SMTPException) as exc:
+        if data_was_sent():
+            # The server had the whole message when the line went quiet: it may have delivered it.
+            OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+                status=Status.FAILED,
+                last_error=(
+                    f"The connection failed after the message was handed over ({type(exc).__name__}: {exc}); "
+                    "it may have been delivered. Check before using 'Retry sending'."
+                ),
+                sending_started_at=None,
+                updated_at=now,
+            )
+            return "uncertain"
         cap_release(sender=sender, day=today)
         return _transient(
-            email, error=f"could not reach the mail server ({type(exc).__name__}: {exc})", now=now, window=window
+            email,
+            error=f"could not reach the mail server ({type(exc).__name__}: {exc})",
+            now=now,
+            window=window,
+            server_down=True,
         )
-    OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
+    recorded = OutreachEmail.objects.filter(pk=email_id, status=Status.SENDING).update(
         status=Status.SENT,
-        sent_at=now,
+        sent_at=timezone.now(),
         message_id=message.extra_headers["Message-ID"],
         last_error="",
         sending_started_at=None,
-        updated_at=now,
+        updated_at=timezone.now(),
     )
+    if recorded != 1:
+        logger.error("email %s was delivered but its row had changed meanwhile; check it by hand", email_id)
     Prospect.objects.filter(pk=email.prospect_id).update(status=Prospect.Status.CONTACTED, updated_at=now)
     logger.info("email %s sent to %s as %s", email_id, address, message.extra_headers["Message-ID"])
     return "sent"
 
 
-def _transient(email, *, error: str, now, window) -> str:
+def _mailbox_unknown(code: int, detail: str) -> bool:
+    """A 5xx about the mailbox itself (user unknown, mailbox disabled), not about us."""
+    enhanced = detail.split()[1] if len(detail.split()) > 1 else ""
+    if enhanced.startswith("5.7.") or code in (530, 554):
+        return False
+    return code in (550, 551, 553) and (not enhanced[:2] == "5." or enhanced.startswith(("5.1.", "5.2.1")))
+
+
+class ServerDown(Exception):
+    """The mail server cannot be reached: the rest of the batch waits for the next pass."""
+
+
+def _transient(email, *, error: str, now, window, server_down: bool = False) -> str:
+    if server_down:
+        # Raised after this email is put back, so the batch stops instead of paying a timeout per email.
+        _transient(email, error=error, now=now, window=window)
+        raise ServerDown(error)
     if email.send_attempts >= settings.OUTREACH_SEND_MAX_ATTEMPTS:
         OutreachEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
             status=Status.FAILED,
@@ -312,6 +376,7 @@ def emails_recover_stale_sending(*, now=None) -> int:
 
 def emails_send_due(*, now=None, limit: int = 200) -> dict:
     """Send what is due now; safe to run in several workers at once."""
+    clock = now  # None: every email reads the time when it is sent
     now = now or timezone.now()
     emails_recover_stale_sending(now=now)
     blocker = sending_blocker()
@@ -329,11 +394,22 @@ def emails_send_due(*, now=None, limit: int = 200) -> dict:
     )
     outcomes: dict[str, int] = {}
     connection = get_connection(fail_silently=False)
-    for email_id in ids:
-        outcome = email_send(email_id=email_id, now=now, connection=connection, window=window)
+    for position, email_id in enumerate(ids):
+        try:
+            # Each email on its own clock (unless a test fixes it): a long batch stops when the window closes.
+            outcome = email_send(email_id=email_id, now=clock, connection=connection, window=window)
+        except ServerDown as exc:
+            outcomes["retry"] = outcomes.get("retry", 0) + 1
+            waiting = ids[position + 1 :]
+            OutreachEmail.objects.filter(pk__in=waiting, status=Status.APPROVED).update(
+                last_error=f"Not tried yet: {exc}."
+            )
+            if waiting:
+                outcomes["not_tried"] = len(waiting)
+            break
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if outcome == "blocked":
-            break  # paused mid-batch: the rest stay approved
+        if outcome in ("blocked", "outside_window"):
+            break  # paused or closed mid-batch: the rest stay approved
     if ids:
         logger.info("sending: %s", ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
     return outcomes

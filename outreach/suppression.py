@@ -56,14 +56,14 @@ def suppression_add(*, email: str = "", domain: str = "", reason: str, source: s
             rule.save()
     except IntegrityError:  # already suppressed: keep the first reason, still cancel below
         rule = Suppression.objects.get(email=rule.email) if rule.email else Suppression.objects.get(domain=rule.domain)
-    targets = Q(prospect__email=rule.email) if rule.email else Q(prospect__email__iendswith="@" + rule.domain)
+    targets = Q(prospect__email__iexact=rule.email) if rule.email else Q(prospect__email__iendswith="@" + rule.domain)
     now = timezone.now()
     cancelled = OutreachEmail.objects.filter(targets, status__in=UNSENT).update(
         status=OutreachEmail.Status.CANCELLED,
         last_error=f"Cancelled: {rule} is suppressed ({rule.reason}).",
         updated_at=now,
     )
-    people = Q(email=rule.email) if rule.email else Q(email__iendswith="@" + rule.domain)
+    people = Q(email__iexact=rule.email) if rule.email else Q(email__iendswith="@" + rule.domain)
     Prospect.objects.filter(people).update(
         status=Prospect.Status.SUPPRESSED, disqualified_reason=f"suppressed: {rule.reason}", updated_at=now
     )

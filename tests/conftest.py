@@ -259,7 +259,7 @@ def smtp(settings):
     from .smtp_fakes import SMTPServer
 
     server = SMTPServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "outreach.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -267,6 +267,7 @@ def smtp(settings):
     settings.OUTREACH_POSTAL_ADDRESS = "Example Co., 100 King St W, Toronto ON M5X 1A9, Canada"
     settings.OUTREACH_SEND_WINDOW, settings.OUTREACH_SEND_DAYS = "00:00-23:59", "mon-sun"
     settings.OUTREACH_SENDING_PAUSED = False
+    settings.SITE_URL = "https://outreach.example"
     yield server
     server.stop()
 

@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -18,6 +19,7 @@ class Mailbox:
     def __init__(self):
         self.messages = []
         self.refuse = {}  # address -> "550 ..." answered at RCPT
+        self.data_delay = 0.0  # seconds to sit on the message before answering DATA (it is kept all the same)
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -30,6 +32,8 @@ class Mailbox:
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append((envelope.rcpt_tos, message))
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 Message accepted for delivery"
 
     @property

@@ -47,11 +47,11 @@ def test_approving_3_emails_delivers_exactly_3_each_with_footer_headers_and_a_wo
         assert message["From"] == "Sam Sender <sam@sender.example>"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         https, mailto = [part.strip(" <>") for part in message["List-Unsubscribe"].split(",")]
-        assert https.startswith("http://127.0.0.1:8000/unsubscribe/") and mailto.startswith("mailto:sam@sender.")
+        assert https.startswith("https://outreach.example/unsubscribe/") and mailto.startswith("mailto:sam@sender.")
         assert message["Message-ID"].endswith("@sender.example>")
         sent = OutreachEmail.objects.get(pk=email.pk)
         assert sent.message_id == message["Message-ID"] and sent.sent_at is not None
-        link = re.search(r"http://127\.0\.0\.1:8000(/unsubscribe/\S+)", body).group(1)
+        link = re.search(r"https://outreach\.example(/unsubscribe/\S+)", body).group(1)
         assert https.endswith(link)
         assert client.get(link).status_code == 200
         assert client.post(link, {"List-Unsubscribe": "One-Click"}).status_code == 200
@@ -69,6 +69,7 @@ def test_two_worker_processes_racing_over_50_approved_emails_deliver_50_not_100(
         OUTREACH_POSTAL_ADDRESS="Example Co., 100 King St W, Toronto",
         OUTREACH_SEND_WINDOW="00:00-23:59",
         OUTREACH_SEND_DAYS="mon-sun",
+        SITE_URL="https://outreach.example",
         OUTREACH_DAILY_SEND_LIMIT="1000",
     )
     procs = [workers.start("send_emails", name=f"sender{i}") for i in range(2)]
@@ -84,16 +85,19 @@ def test_an_smtp_server_that_is_down_loses_nothing_and_each_email_goes_once_when
     approved_emails(3)
     smtp.stop()
     now = timezone.now()
-    assert emails_send_due(now=now) == {"retry": 3}
-    for email in OutreachEmail.objects.all():
-        assert email.status == "approved" and email.send_attempts == 1
-        assert "could not reach the mail server (ConnectionRefusedError" in email.last_error
-        assert email.send_after > now
+    # The first try finds the server down; the rest of the batch waits instead of timing out one by one.
+    assert emails_send_due(now=now) == {"retry": 1, "not_tried": 2}
+    emails = OutreachEmail.objects.order_by("send_attempts")
+    assert [e.status for e in emails] == ["approved"] * 3
+    assert [e.send_attempts for e in emails] == [0, 0, 1]
+    assert all("could not reach the mail server (ConnectionRefusedError" in e.last_error for e in emails)
+    assert emails.last().send_after > now
     smtp.start()
-    assert emails_send_due(now=now) == {}  # their retry is not due yet
+    assert emails_send_due(now=now) == {"sent": 2}  # the untried two; the first waits out its backoff
     later = now + timedelta(minutes=2)
-    assert emails_send_due(now=later) == {"sent": 3}
+    assert emails_send_due(now=later) == {"sent": 1}
     assert emails_send_due(now=later + timedelta(hours=1)) == {}
+    assert sorted(smtp.mailbox.recipients) == sorted(set(smtp.mailbox.recipients))
     assert len(smtp.mailbox.messages) == 3
 
 
@@ -103,7 +107,7 @@ def test_a_persistent_outage_fails_an_email_after_bounded_attempts(smtp, approve
     moment = timezone.now()
     for _ in range(settings.OUTREACH_SEND_MAX_ATTEMPTS):
         emails_send_due(now=moment)
-        moment += timedelta(hours=2)
+        moment += timedelta(hours=7)  # past the longest wait between tries
     email = OutreachEmail.objects.get()
     assert (email.status, email.send_attempts) == ("failed", settings.OUTREACH_SEND_MAX_ATTEMPTS)
     assert email.last_error.startswith(f"Gave up after {settings.OUTREACH_SEND_MAX_ATTEMPTS} attempts")
@@ -217,3 +221,78 @@ def test_the_pipeline_never_drafts_for_a_suppressed_address(sample_campaign):
     pipeline_run(limit=5)
     assert not OutreachEmail.objects.filter(prospect__email__endswith="@" + first.email.split("@")[1]).exists()
     assert Prospect.objects.get(pk=first.pk).status == "suppressed"
+
+
+def test_a_connection_lost_after_the_message_was_handed_over_is_never_resent(smtp, approved_emails, settings):
+    (email,) = approved_emails(1)
+    settings.EMAIL_TIMEOUT = 0.5
+    smtp.mailbox.data_delay = 1.5  # the server has the message, but answers too late
+    assert emails_send_due() == {"uncertain": 1}
+    email.refresh_from_db()
+    assert email.status == "failed" and "it may have been delivered" in email.last_error
+    assert emails_send_due(now=timezone.now() + timedelta(days=1)) == {}
+    assert len(smtp.mailbox.messages) == 1  # delivered once, and only once
+
+
+@pytest.mark.parametrize(
+    "reply, outcome, suppressed",
+    [
+        ("550 5.1.1 <x>: Recipient address rejected: User unknown", "bounced", True),
+        ("550 5.7.1 Relaying denied", "failed", False),
+        ("554 5.7.1 Service unavailable; client host blocked", "failed", False),
+        ("450 4.2.1 Mailbox busy, try later", "retry", False),
+    ],
+)
+def test_recipient_refusals_are_told_apart(smtp, approved_emails, reply, outcome, suppressed):
+    (email,) = approved_emails(1)
+    smtp.mailbox.refuse[email.prospect.email] = reply
+    assert emails_send_due() == {outcome: 1}
+    assert Suppression.objects.filter(email=email.prospect.email).exists() is suppressed
+    email.refresh_from_db()
+    assert email.status == ("approved" if outcome == "retry" else "failed")
+    assert reply.split()[0] in email.last_error
+
+
+def test_a_refused_send_gives_its_place_under_the_cap_back(smtp, approved_emails, settings):
+    settings.OUTREACH_DAILY_SEND_LIMIT = 2
+    first, bounced, third = approved_emails(3)
+    smtp.mailbox.refuse[bounced.prospect.email] = "550 5.1.1 User unknown"
+    emails_send_due()
+    assert sorted(smtp.mailbox.recipients) == sorted([first.prospect.email, third.prospect.email])
+
+
+def test_a_message_that_cannot_be_built_fails_clearly_instead_of_sticking_in_sending(smtp, approved_emails):
+    (email,) = approved_emails(1)
+    OutreachEmail.objects.filter(pk=email.pk).update(subject="Hello\rBcc: everyone@example.com")
+    assert emails_send_due() == {"failed": 1}
+    email.refresh_from_db()
+    assert email.status == "failed" and "could not be built" in email.last_error
+    assert not smtp.mailbox.messages
+
+
+def test_a_campaign_without_a_real_sender_waits_an_hour_and_says_why(smtp, approved_emails, settings):
+    (email,) = approved_emails(1)
+    approved_emails.campaign.sender_email = ""
+    approved_emails.campaign.save()
+    settings.DEFAULT_FROM_EMAIL = "outreach@localhost"
+    now = timezone.now()
+    assert emails_send_due(now=now) == {"misconfigured": 1}
+    email.refresh_from_db()
+    assert email.status == "approved" and email.send_attempts == 0
+    assert "has no real domain" in email.last_error and email.send_after == now + timedelta(hours=1)
+
+
+def test_outside_debug_an_unsubscribe_link_must_be_public_https(smtp, approved_emails, settings):
+    approved_emails(1)
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert "unsubscribe links must be public https URLs" in emails_send_due()["blocked"]
+    assert not smtp.mailbox.messages
+
+
+def test_the_window_follows_local_time_across_a_daylight_saving_change():
+    window = Window.parse("09:00-17:00", "mon-fri")
+    # Clocks went forward on Sunday 8 March 2026: Monday's 09:00 is 13:00 UTC, not 14:00.
+    opens = window.next_open(local(2026, 3, 6, 18, 0))
+    assert opens == local(2026, 3, 9, 9, 0) and opens.utcoffset() == timedelta(hours=-4)
+    assert window.next_day_open(local(2026, 10, 30, 12, 0)) == local(2026, 11, 2, 9, 0)  # and back in November
+    assert window.is_open(local(2026, 3, 9, 9, 30)) and not window.is_open(local(2026, 3, 8, 10, 0))

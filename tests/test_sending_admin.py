@@ -12,7 +12,7 @@ SWITCH = reverse("admin:outreach_sending_switch")
 
 
 def test_the_queue_shows_whether_sending_is_on_and_how_many_went_today(client, superuser, settings):
-    settings.OUTREACH_POSTAL_ADDRESS = ""
+    settings.OUTREACH_POSTAL_ADDRESS, settings.SITE_URL = "", "https://outreach.example"
     client.force_login(superuser)
     page = client.get(CHANGELIST).content.decode()
     assert "Sending is stopped:" in page and "OUTREACH_POSTAL_ADDRESS is not set" in page
