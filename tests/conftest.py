@@ -317,3 +317,17 @@ def approved_emails(db, reviewer):
 
     make.campaign = campaign
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_test_database_sessions(django_db_setup, django_db_blocker):
+    """The session-scoped live server's request threads can keep a connection to the
+    PostgreSQL test database open, which stops it from being dropped at the end."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
