@@ -287,8 +287,11 @@ def pipeline_run(*, job=None, campaign_name=None, limit=None, generator=None, so
     campaigns = campaigns_to_run(campaign_name)
     generator = generator or get_generator()
     source = source or get_person_source()
+    # A retried job's earlier attempts spent credits too: the ceiling is per job, not per attempt.
+    spent_before = int(((job.result or {}) if job else {}).get("creditsSpentInJob") or 0)
     state = {
-        "credits_left": settings.PDL_CREDITS_PER_RUN,
+        "credits_left": settings.PDL_CREDITS_PER_RUN - spent_before,
+        "spent_before": spent_before,
         "credits_remaining": None,
         "discovery_blocked": False,
         "auth_error": None,
@@ -330,6 +333,7 @@ def _result(runs, *, started, state, source, generator) -> dict:
         "errors": [error for r in runs for error in r.errors],
         "executionTime": f"{time.monotonic() - started:.1f}s",
         "creditsSpent": sum(r.credits_spent for r in runs),
+        "creditsSpentInJob": state["spent_before"] + sum(r.credits_spent for r in runs),
         "creditsRemaining": state["credits_remaining"],
         "source": source_name(source),
         "generator": generator.name,

@@ -171,3 +171,26 @@ def test_qualification_is_per_campaign(settings):
         pipeline.pipeline_run(campaign_name="Lenient")
     lenient = OutreachEmail.objects.filter(campaign__name="Lenient").values_list("prospect_id", flat=True)
     assert set(below.values_list("pk", flat=True)) & set(lenient)
+
+
+def test_the_credit_ceiling_holds_across_the_attempts_of_a_retried_job(settings):
+    settings.PDL_API_KEY, settings.PDL_CREDITS_PER_RUN = API_KEY, 60
+    icp = IdealCustomerProfile.objects.create(name="vps", industries=["computer software"])
+    Campaign.objects.create(
+        name="Q4", icp=icp, sender_name="Sam", pitch="We make audits painless for you.", min_score=80
+    )
+    weak = {"job_company_industry": "retail"}  # below the minimum: more pages are wanted
+    with responses.RequestsMock() as pdl:
+        add(
+            pdl,
+            page([person(i, **weak) for i in range(50)], total=5000, scroll_token="t2"),
+            *[error(503, "api_error", "down")] * 4,
+        )
+        job = run_daily_job()  # 50 credits spent, then PDL is down: retried later
+    assert job.status == "pending" and job.result["creditsSpentInJob"] == 50
+    with responses.RequestsMock() as pdl:
+        add(pdl, page([person(i) for i in range(50, 60)], total=5000, scroll_token="t3"))
+        runner.job_execute(queue.job_claim(job_id=job.pk, worker="w2", now=job.run_after))
+        assert [b["size"] for b in sent_bodies(pdl)] == [10]  # only what is left of the 60
+    job.refresh_from_db()
+    assert job.status == "completed" and job.result["creditsSpentInJob"] == 60
