@@ -50,7 +50,8 @@ class Window:
     def parse(cls, hours: str, days: str) -> "Window":
         try:
             start_text, end_text = (part.strip() for part in hours.split("-"))
-            start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
+            start = time.fromisoformat(start_text)
+            end = time.max if end_text == "24:00" else time.fromisoformat(end_text)  # 24:00: to midnight
         except ValueError:
             raise ValueError(f"OUTREACH_SEND_WINDOW {hours!r} is not like 09:00-17:00.") from None
         if start >= end:

@@ -265,7 +265,7 @@ def smtp(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     settings.OUTREACH_POSTAL_ADDRESS = "Example Co., 100 King St W, Toronto ON M5X 1A9, Canada"
-    settings.OUTREACH_SEND_WINDOW, settings.OUTREACH_SEND_DAYS = "00:00-23:59", "mon-sun"
+    settings.OUTREACH_SEND_WINDOW, settings.OUTREACH_SEND_DAYS = "00:00-24:00", "mon-sun"
     settings.OUTREACH_SENDING_PAUSED = False
     settings.SITE_URL = "https://outreach.example"
     yield server

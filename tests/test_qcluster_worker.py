@@ -40,7 +40,7 @@ def test_a_running_qcluster_sends_an_email_as_soon_as_it_is_approved(workers, sm
     workers.env.update(
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         OUTREACH_POSTAL_ADDRESS="Example Co., 100 King St W, Toronto",
-        OUTREACH_SEND_WINDOW="00:00-23:59",
+        OUTREACH_SEND_WINDOW="00:00-24:00",
         OUTREACH_SEND_DAYS="mon-sun",
         SITE_URL="https://outreach.example",
     )

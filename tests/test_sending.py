@@ -67,7 +67,7 @@ def test_two_worker_processes_racing_over_50_approved_emails_deliver_50_not_100(
     workers.env.update(
         EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
         OUTREACH_POSTAL_ADDRESS="Example Co., 100 King St W, Toronto",
-        OUTREACH_SEND_WINDOW="00:00-23:59",
+        OUTREACH_SEND_WINDOW="00:00-24:00",
         OUTREACH_SEND_DAYS="mon-sun",
         SITE_URL="https://outreach.example",
         OUTREACH_DAILY_SEND_LIMIT="1000",
@@ -104,7 +104,7 @@ def test_an_smtp_server_that_is_down_loses_nothing_and_each_email_goes_once_when
 def test_a_persistent_outage_fails_an_email_after_bounded_attempts(smtp, approved_emails, settings):
     approved_emails(1)
     smtp.stop()
-    moment = timezone.now()
+    moment = local(2026, 12, 1, 10, 0)
     for _ in range(settings.OUTREACH_SEND_MAX_ATTEMPTS):
         emails_send_due(now=moment)
         moment += timedelta(hours=7)  # past the longest wait between tries
@@ -197,6 +197,7 @@ def test_an_email_left_in_sending_by_a_dead_worker_is_marked_for_review_not_rese
 
 def test_the_window_setting_is_validated():
     assert Window.parse("08:30-18:00", "mon,wed,fri-sat").days == {0, 2, 4, 5}
+    assert Window.parse("00:00-24:00", "mon-sun").is_open(local(2026, 12, 1, 23, 59, 59))
     for hours, days in (("9-5", "mon-fri"), ("17:00-09:00", "mon-fri"), ("09:00-17:00", "monday")):
         with pytest.raises(ValueError):
             Window.parse(hours, days)
