@@ -12,7 +12,6 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -300,7 +299,3 @@ def jobs_dispatch_due(*, now: datetime | None = None) -> int:
     for job_id in ids:
         job_dispatch(job_id)
     return len(ids)
-
-
-def job_timeout_seconds() -> int:
-    return settings.JOB_TIMEOUT

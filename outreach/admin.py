@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
@@ -239,8 +240,6 @@ class OutreachEmailAdmin(admin.ModelAdmin):
 
     def _next_pending_url(self, obj):
         """After a decision, the next draft in the queue (or the queue itself)."""
-        from django.urls import reverse
-
         following = (
             OutreachEmail.objects.filter(status=Status.PENDING_APPROVAL)
             .exclude(pk=obj.pk)
@@ -255,17 +254,12 @@ class OutreachEmailAdmin(admin.ModelAdmin):
     # --- sending: the pause switch and today's count ----------------------------------
 
     def get_urls(self):
-        from django.urls import path
-
         return [
             path("sending/", self.admin_site.admin_view(self.sending_switch_view), name="outreach_sending_switch"),
             *super().get_urls(),
         ]
 
     def sending_switch_view(self, request):
-        from django.http import HttpResponseNotAllowed
-        from django.urls import reverse
-
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         if not self.has_pause_permission(request):
@@ -371,8 +365,6 @@ class SuppressionAdmin(admin.ModelAdmin):
             self.message_user(request, f"Cancelled {cancelled} unsent email(s).", messages.WARNING)
 
     def get_urls(self):
-        from django.urls import path
-
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="outreach_suppression_import"),
             *super().get_urls(),
@@ -395,8 +387,6 @@ class SuppressionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Imported {added} suppression(s).", messages.SUCCESS)
                 for problem in problems[:20]:
                     self.message_user(request, f"Skipped {problem}.", messages.WARNING)
-                from django.urls import reverse
-
                 return HttpResponseRedirect(reverse("admin:outreach_suppression_changelist"))
         context = {**self.admin_site.each_context(request), "title": "Import suppressions", "form": form,
                    "opts": self.model._meta}  # fmt: skip

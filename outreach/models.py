@@ -75,17 +75,6 @@ class OutreachEmail(models.Model):
         FAILED = "failed"
         CANCELLED = "cancelled"
 
-    # Which way each state may go; the services in approval.py ask before moving.
-    TRANSITIONS = {
-        Status.PENDING_APPROVAL: {Status.APPROVED, Status.REJECTED, Status.CANCELLED},
-        Status.APPROVED: {Status.SENDING, Status.CANCELLED},
-        Status.SENDING: {Status.SENT, Status.APPROVED, Status.FAILED},
-        Status.FAILED: {Status.APPROVED},
-        Status.REJECTED: set(),
-        Status.SENT: set(),
-        Status.CANCELLED: set(),
-    }
-
     prospect = models.ForeignKey("prospects.Prospect", on_delete=models.CASCADE, related_name="emails")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="emails")
     job = models.ForeignKey("jobs.QueueJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="emails")
@@ -123,9 +112,6 @@ class OutreachEmail(models.Model):
 
     def __str__(self):
         return f"To {self.prospect.full_name or self.prospect.pdl_id}: {self.subject}"
-
-    def can_become(self, status) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_editable(self) -> bool:

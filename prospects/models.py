@@ -114,7 +114,3 @@ class Prospect(models.Model):
 
     def __str__(self):
         return self.full_name or self.pdl_id
-
-    @property
-    def has_usable_email(self) -> bool:
-        return bool(self.email)
